@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dm-raidx top-level build.  `make demo` and `make check` are the two
+# commands a newcomer needs; both install what they need first.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+CACHE ?= $(TOP)/.cache
+BUILD ?= $(TOP)/build
+
+# Written by scripts/setup.sh: KVER, DEBVER, KDIR, KSRC, KIMAGE, KMODDIR.
+ENV_MK := $(CACHE)/env.mk
+-include $(ENV_MK)
+
+.PHONY: all deps module tools check check-host check-guest demo bench \
+	bench-quick fuzz fuzz-long checkpatch sparse install clean
+
+all: module tools
+
+deps $(ENV_MK):
+	bash scripts/setup.sh
+
+module: $(ENV_MK)
+	$(MAKE) -C $(KDIR) M=$(TOP)/dm-target MD_SRC=$(KSRC)/drivers/md \
+		CONFIG_DM_RAIDX=m W=1 modules
+
+sparse: $(ENV_MK)
+	$(MAKE) -C $(KDIR) M=$(TOP)/dm-target MD_SRC=$(KSRC)/drivers/md \
+		CONFIG_DM_RAIDX=m C=2 modules
+
+checkpatch: $(ENV_MK)
+	bash scripts/checkpatch.sh
+
+tools:
+	$(MAKE) -C tools
+
+check: deps
+	bash scripts/check.sh
+
+check-host: deps
+	bash scripts/check.sh --host-only
+
+check-guest: deps
+	bash scripts/check.sh --guest-only
+
+demo: deps module
+	bash scripts/demo.sh
+
+bench: deps module
+	bash bench/run.sh --full
+
+bench-quick: deps module
+	bash bench/run.sh --quick
+
+fuzz: tools
+	$(MAKE) -C tools fuzz-long
+
+install: module tools
+	$(MAKE) -C tools install
+	$(MAKE) -C $(KDIR) M=$(TOP)/dm-target MD_SRC=$(KSRC)/drivers/md \
+		CONFIG_DM_RAIDX=m modules_install
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP)/dm-target clean 2>/dev/null
+	-$(MAKE) -C tools clean
+	rm -rf $(BUILD)

@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raidx-format.c - pure encode/decode/validate of dm-raid metadata.
+ *
+ * Owns: the raid type table, raid10 layout arithmetic, superblock and
+ * bitmap header (de)serialisation, and every validation rule that the
+ * kernel, raid_check and raid_repair apply.  Compiled unchanged into the
+ * module and into tools/ (see raidx-format.h); it must not call anything
+ * that does not exist in both worlds.
+ */
+#include "raidx-format.h"
+
+/*
+ * ---- Raid types ----
+ */
+const struct raidx_type raidx_types[] = {
+	{ "raid0", "raid0 (striping)", 0, 2, 0, 0 },
+	{ "raid1", "raid1 (mirroring)", 0, 2, 1, 0 },
+	{ "raid10_far", "raid10 far (striped mirrors)", 0, 2, 10,
+	  RAIDX_R10_ALG_FAR },
+	{ "raid10_offset", "raid10 offset (striped mirrors)", 0, 2, 10,
+	  RAIDX_R10_ALG_OFFSET },
+	{ "raid10_near", "raid10 near (striped mirrors)", 0, 2, 10,
+	  RAIDX_R10_ALG_NEAR },
+	{ "raid10", "raid10 (striped mirrors)", 0, 2, 10,
+	  RAIDX_R10_ALG_DEFAULT },
+	{ "raid4", "raid4 (dedicated first parity disk)", 1, 2, 5,
+	  RAIDX_ALG_PARITY_0 },
+	{ "raid5_n", "raid5 (dedicated last parity disk)", 1, 2, 5,
+	  RAIDX_ALG_PARITY_N },
+	{ "raid5_ls", "raid5 (left symmetric)", 1, 2, 5,
+	  RAIDX_ALG_LEFT_SYMMETRIC },
+	{ "raid5_rs", "raid5 (right symmetric)", 1, 2, 5,
+	  RAIDX_ALG_RIGHT_SYMMETRIC },
+	{ "raid5_la", "raid5 (left asymmetric)", 1, 2, 5,
+	  RAIDX_ALG_LEFT_ASYMMETRIC },
+	{ "raid5_ra", "raid5 (right asymmetric)", 1, 2, 5,
+	  RAIDX_ALG_RIGHT_ASYMMETRIC },
+	{ "raid6_zr", "raid6 (zero restart)", 2, 4, 6,
+	  RAIDX_ALG_ROTATING_ZERO_RESTART },
+	{ "raid6_nr", "raid6 (N restart)", 2, 4, 6,
+	  RAIDX_ALG_ROTATING_N_RESTART },
+	{ "raid6_nc", "raid6 (N continue)", 2, 4, 6,
+	  RAIDX_ALG_ROTATING_N_CONTINUE },
+	{ "raid6_n_6", "raid6 (dedicated parity/Q n/6)", 2, 4, 6,
+	  RAIDX_ALG_PARITY_N },
+	{ "raid6_ls_6", "raid6 (left symmetric dedicated Q 6)", 2, 4, 6,
+	  RAIDX_ALG_LEFT_SYMMETRIC_6 },
+	{ "raid6_rs_6", "raid6 (right symmetric dedicated Q 6)", 2, 4, 6,
+	  RAIDX_ALG_RIGHT_SYMMETRIC_6 },
+	{ "raid6_la_6", "raid6 (left asymmetric dedicated Q 6)", 2, 4, 6,
+	  RAIDX_ALG_LEFT_ASYMMETRIC_6 },
+	{ "raid6_ra_6", "raid6 (right asymmetric dedicated Q 6)", 2, 4, 6,
+	  RAIDX_ALG_RIGHT_ASYMMETRIC_6 },
+};
+
+const unsigned int raidx_nr_types = ARRAY_SIZE(raidx_types);
+
+static int lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+static bool word_eq(const char *a, const char *b)
+{
+	while (*a && lower(*a) == lower(*b)) {
+		a++;
+		b++;
+	}
+	return lower(*a) == lower(*b);
+}
+
+const struct raidx_type *raidx_type_by_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < raidx_nr_types; i++)
+		if (word_eq(raidx_types[i].name, name))
+			return &raidx_types[i];
+	return NULL;
+}
+
+unsigned int raidx_r10_near_copies(u32 layout)
+{
+	return layout & 0xff;
+}
+
+unsigned int raidx_r10_far_copies(u32 layout)
+{
+	return (layout >> RAIDX_R10_FAR_SHIFT) & 0xff;
+}
+
+unsigned int raidx_r10_copies(u32 layout)
+{
+	unsigned int n = raidx_r10_near_copies(layout);
+	unsigned int f = raidx_r10_far_copies(layout);
+
+	return n > f ? n : f;
+}
+
+static bool r10_is_offset(u32 layout)
+{
+	return layout & RAIDX_R10_OFFSET;
+}
+
+static bool r10_is_near(u32 layout)
+{
+	return !r10_is_offset(layout) && raidx_r10_near_copies(layout) > 1;
+}
+
+static bool r10_is_far(u32 layout)
+{
+	return !r10_is_offset(layout) && raidx_r10_far_copies(layout) > 1;
+}
+
+const char *raidx_r10_format_name(u32 layout)
+{
+	if (r10_is_offset(layout))
+		return "offset";
+	if (raidx_r10_near_copies(layout) > 1)
+		return "near";
+	if (raidx_r10_far_copies(layout) > 1)
+		return "far";
+	return "unknown";
+}
+
+int raidx_r10_alg_by_name(const char *name)
+{
+	if (word_eq(name, "near"))
+		return RAIDX_R10_ALG_NEAR;
+	if (word_eq(name, "offset"))
+		return RAIDX_R10_ALG_OFFSET;
+	if (word_eq(name, "far"))
+		return RAIDX_R10_ALG_FAR;
+	return -1;
+}
+
+int raidx_r10_layout(int alg, unsigned int copies, bool near_sets)
+{
+	u32 sets = near_sets ? 0 : RAIDX_R10_USE_FAR_SETS;
+
+	switch (alg) {
+	case RAIDX_R10_ALG_DEFAULT:
+	case RAIDX_R10_ALG_NEAR:
+		return (1 << RAIDX_R10_FAR_SHIFT) | copies;
+	case RAIDX_R10_ALG_OFFSET:
+		return RAIDX_R10_OFFSET | sets |
+		       (copies << RAIDX_R10_FAR_SHIFT) | 1;
+	case RAIDX_R10_ALG_FAR:
+		return sets | (copies << RAIDX_R10_FAR_SHIFT) | 1;
+	default:
+		return -1;
+	}
+}
+
+/* Does raid10 type @t describe @layout? */
+static bool r10_type_matches(const struct raidx_type *t, u32 layout)
+{
+	switch (t->algorithm) {
+	case RAIDX_R10_ALG_DEFAULT:
+	case RAIDX_R10_ALG_NEAR:
+		return r10_is_near(layout);
+	case RAIDX_R10_ALG_OFFSET:
+		return r10_is_offset(layout);
+	case RAIDX_R10_ALG_FAR:
+		return r10_is_far(layout);
+	default:
+		return false;
+	}
+}
+
+/*
+ * Searched from the end, as the stock target does, so that "raid10" (the
+ * default) and "raid6_n_6" win over their aliases when status is printed.
+ */
+const struct raidx_type *raidx_type_by_level_layout(unsigned int level,
+						    unsigned int layout)
+{
+	unsigned int i = raidx_nr_types;
+
+	while (i--) {
+		const struct raidx_type *t = &raidx_types[i];
+
+		if (t->level != level)
+			continue;
+		if (level == 10 ? r10_type_matches(t, layout) :
+				  t->algorithm == layout)
+			return t;
+	}
+	return NULL;
+}
+
+unsigned int raidx_data_devs(u32 level, u32 devs)
+{
+	switch (level) {
+	case 1:
+		return 1;
+	case 4:
+	case 5:
+		return devs > 1 ? devs - 1 : 0;
+	case 6:
+		return devs > 2 ? devs - 2 : 0;
+	default:
+		return devs;
+	}
+}
+
+static const char * const policy_names[RAIDX_POLICY_COUNT] = {
+	[RAIDX_POLICY_RESYNC] = "resync",
+	[RAIDX_POLICY_JOURNAL] = "journal",
+	[RAIDX_POLICY_PPL] = "ppl",
+};
+
+static const char * const journal_mode_names[RAIDX_JOURNAL_MODE_COUNT] = {
+	[RAIDX_JOURNAL_WRITETHROUGH] = "writethrough",
+	[RAIDX_JOURNAL_WRITEBACK] = "writeback",
+};
+
+const char *raidx_policy_name(u32 policy)
+{
+	return policy < RAIDX_POLICY_COUNT ? policy_names[policy] : NULL;
+}
+
+int raidx_policy_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < RAIDX_POLICY_COUNT; i++)
+		if (word_eq(policy_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *raidx_journal_mode_name(u32 mode)
+{
+	return mode < RAIDX_JOURNAL_MODE_COUNT ? journal_mode_names[mode] :
+						 NULL;
+}
+
+int raidx_journal_mode_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < RAIDX_JOURNAL_MODE_COUNT; i++)
+		if (word_eq(journal_mode_names[i], name))
+			return i;
+	return -1;
+}
+
+bool raidx_sb_failed(const struct raidx_sb *sb, unsigned int dev)
+{
+	if (dev >= 64 * RAIDX_FAILED_WORDS)
+		return false;
+	return (sb->failed[dev / 64] >> (dev % 64)) & 1;
+}
+
+void raidx_sb_set_failed(struct raidx_sb *sb, unsigned int dev, bool failed)
+{
+	u64 bit;
+
+	if (dev >= 64 * RAIDX_FAILED_WORDS)
+		return;
+	bit = 1ULL << (dev % 64);
+	if (failed)
+		sb->failed[dev / 64] |= bit;
+	else
+		sb->failed[dev / 64] &= ~bit;
+}
+
+u32 raidx_crc32c(u32 crc, const void *buf, size_t len)
+{
+	const u8 *p = buf;
+	int k;
+
+	while (len--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0x82F63B78 & (0 - (crc & 1)));
+	}
+	return crc;
+}
+
+/*
+ * ---- Superblock encode/decode ----
+ */
+static u32 ext_csum(const struct raidx_disk_ext *e)
+{
+	return ~raidx_crc32c(~0U, e, offsetof(struct raidx_disk_ext, csum));
+}
+
+void raidx_sb_decode(const void *buf, size_t len, struct raidx_sb *sb)
+{
+	const struct raidx_disk_sb *d = buf;
+	const struct raidx_disk_ext *e;
+	unsigned int i;
+
+	memset(sb, 0, sizeof(*sb));
+	if (len < RAIDX_SB_SIZE)
+		return;
+
+	sb->magic = le32_to_cpu(d->magic);
+	sb->compat_features = le32_to_cpu(d->compat_features);
+	sb->num_devices = le32_to_cpu(d->num_devices);
+	sb->array_position = le32_to_cpu(d->array_position);
+	sb->events = le64_to_cpu(d->events);
+	sb->failed[0] = le64_to_cpu(d->failed_devices);
+	for (i = 1; i < RAIDX_FAILED_WORDS; i++)
+		sb->failed[i] = le64_to_cpu(d->extended_failed_devices[i - 1]);
+	sb->disk_recovery_offset = le64_to_cpu(d->disk_recovery_offset);
+	sb->array_resync_offset = le64_to_cpu(d->array_resync_offset);
+	sb->level = le32_to_cpu(d->level);
+	sb->layout = le32_to_cpu(d->layout);
+	sb->stripe_sectors = le32_to_cpu(d->stripe_sectors);
+	sb->flags = le32_to_cpu(d->flags);
+	sb->reshape_position = le64_to_cpu(d->reshape_position);
+	sb->new_level = le32_to_cpu(d->new_level);
+	sb->new_layout = le32_to_cpu(d->new_layout);
+	sb->new_stripe_sectors = le32_to_cpu(d->new_stripe_sectors);
+	sb->delta_disks = (s32)le32_to_cpu(d->delta_disks);
+	sb->array_sectors = le64_to_cpu(d->array_sectors);
+	sb->data_offset = le64_to_cpu(d->data_offset);
+	sb->new_data_offset = le64_to_cpu(d->new_data_offset);
+	sb->sectors = le64_to_cpu(d->sectors);
+	sb->incompat_features = le32_to_cpu(d->incompat_features);
+
+	if (len < RAIDX_EXT_OFFSET + RAIDX_EXT_SIZE)
+		return;
+	e = (const void *)((const u8 *)buf + RAIDX_EXT_OFFSET);
+	if (le32_to_cpu(e->magic) != RAIDX_EXT_MAGIC)
+		return;
+	if (le32_to_cpu(e->size) != RAIDX_EXT_SIZE ||
+	    le32_to_cpu(e->csum) != ext_csum(e)) {
+		sb->ext_corrupt = true;
+		return;
+	}
+	sb->has_ext = true;
+	sb->consistency_policy = le32_to_cpu(e->consistency_policy);
+	sb->journal_mode = le32_to_cpu(e->journal_mode);
+	memcpy(sb->uuid, e->uuid, sizeof(sb->uuid));
+	sb->journal_tail = le64_to_cpu(e->journal_tail);
+	sb->journal_seq = le64_to_cpu(e->journal_seq);
+	sb->ppl_sector = le64_to_cpu(e->ppl_sector);
+	sb->ppl_size = le32_to_cpu(e->ppl_size);
+}
+
+void raidx_sb_encode(const struct raidx_sb *sb, void *buf, size_t len)
+{
+	struct raidx_disk_sb *d = buf;
+	struct raidx_disk_ext *e;
+	unsigned int i;
+
+	memset(buf, 0, len);
+	d->magic = cpu_to_le32(sb->magic);
+	d->compat_features = cpu_to_le32(sb->compat_features);
+	d->num_devices = cpu_to_le32(sb->num_devices);
+	d->array_position = cpu_to_le32(sb->array_position);
+	d->events = cpu_to_le64(sb->events);
+	d->failed_devices = cpu_to_le64(sb->failed[0]);
+	for (i = 1; i < RAIDX_FAILED_WORDS; i++)
+		d->extended_failed_devices[i - 1] = cpu_to_le64(sb->failed[i]);
+	d->disk_recovery_offset = cpu_to_le64(sb->disk_recovery_offset);
+	d->array_resync_offset = cpu_to_le64(sb->array_resync_offset);
+	d->level = cpu_to_le32(sb->level);
+	d->layout = cpu_to_le32(sb->layout);
+	d->stripe_sectors = cpu_to_le32(sb->stripe_sectors);
+	d->flags = cpu_to_le32(sb->flags);
+	d->reshape_position = cpu_to_le64(sb->reshape_position);
+	d->new_level = cpu_to_le32(sb->new_level);
+	d->new_layout = cpu_to_le32(sb->new_layout);
+	d->new_stripe_sectors = cpu_to_le32(sb->new_stripe_sectors);
+	d->delta_disks = cpu_to_le32((u32)sb->delta_disks);
+	d->array_sectors = cpu_to_le64(sb->array_sectors);
+	d->data_offset = cpu_to_le64(sb->data_offset);
+	d->new_data_offset = cpu_to_le64(sb->new_data_offset);
+	d->sectors = cpu_to_le64(sb->sectors);
+	d->incompat_features = cpu_to_le32(sb->incompat_features);
+
+	if (!sb->has_ext)
+		return;
+	e = (void *)((u8 *)buf + RAIDX_EXT_OFFSET);
+	e->magic = cpu_to_le32(RAIDX_EXT_MAGIC);
+	e->size = cpu_to_le32(RAIDX_EXT_SIZE);
+	e->consistency_policy = cpu_to_le32(sb->consistency_policy);
+	e->journal_mode = cpu_to_le32(sb->journal_mode);
+	memcpy(e->uuid, sb->uuid, sizeof(e->uuid));
+	e->journal_tail = cpu_to_le64(sb->journal_tail);
+	e->journal_seq = cpu_to_le64(sb->journal_seq);
+	e->ppl_sector = cpu_to_le64(sb->ppl_sector);
+	e->ppl_size = cpu_to_le32(sb->ppl_size);
+	e->csum = cpu_to_le32(ext_csum(e));
+}
+
+bool raidx_sb_fresher(const struct raidx_sb *a, const struct raidx_sb *b)
+{
+	return a->events > b->events;
+}
+
+/*
+ * ---- Validation ----
+ */
+static unsigned int report(const struct raidx_report *rep,
+			   enum raidx_severity sev, const char *field,
+			   unsigned long long found,
+			   unsigned long long expected, const char *why)
+{
+	if (rep && rep->finding)
+		rep->finding(rep->ctx, sev, field, found, expected, why);
+	return sev == RAIDX_FATAL;
+}
+
+static bool is_pow2(u64 v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* Checks of the geometry words shared by level/layout and new_*. */
+static unsigned int check_geometry(u32 level, u32 layout, u32 chunk,
+				   const char *lf, const char *tf,
+				   const char *cf, const struct raidx_report *rep)
+{
+	unsigned int bad = 0;
+
+	if (level != 0 && level != 1 && level != 4 && level != 5 &&
+	    level != 6 && level != 10)
+		return report(rep, RAIDX_FATAL, lf, level, 5,
+			      "not a raid level md supports here");
+
+	if (!raidx_type_by_level_layout(level == 4 ? 5 : level, layout))
+		bad += report(rep, RAIDX_FATAL, tf, layout, 0,
+			      "layout unknown for this raid level");
+	if (level == 10 && raidx_r10_copies(layout) < 2)
+		bad += report(rep, RAIDX_FATAL, tf, layout, 2,
+			      "raid10 needs at least 2 copies");
+
+	if (level == 1) {
+		if (chunk)
+			report(rep, RAIDX_WARNING, cf, chunk, 0,
+			       "raid1 has no chunk size");
+	} else if (!is_pow2(chunk) || chunk < 8) {
+		bad += report(rep, RAIDX_FATAL, cf, chunk, 128,
+			      "chunk must be a power of 2 of at least 8 sectors");
+	}
+	return bad;
+}
+
+unsigned int raidx_sb_validate(const struct raidx_sb *sb,
+			       const struct raidx_report *rep)
+{
+	unsigned int bad = 0, dev;
+	bool v190 = sb->compat_features & RAIDX_COMPAT_V190;
+	bool reshaping, idle;
+
+	if (sb->magic != RAIDX_SB_MAGIC)
+		return report(rep, RAIDX_FATAL, "magic", sb->magic,
+			      RAIDX_SB_MAGIC, "no dm-raid superblock");
+
+	if (sb->compat_features & ~RAIDX_COMPAT_KNOWN)
+		bad += report(rep, RAIDX_FATAL, "compat_features",
+			      sb->compat_features, RAIDX_COMPAT_KNOWN,
+			      "unknown compatible feature bits");
+	if (sb->incompat_features & ~RAIDX_INCOMPAT_KNOWN)
+		bad += report(rep, RAIDX_FATAL, "incompat_features",
+			      sb->incompat_features, RAIDX_INCOMPAT_KNOWN,
+			      "unknown incompatible feature bits");
+
+	if (sb->num_devices < 1 || sb->num_devices > RAIDX_MAX_DEVICES)
+		return bad + report(rep, RAIDX_FATAL, "num_devices",
+				    sb->num_devices, RAIDX_MAX_DEVICES,
+				    "device count out of range 1..253");
+	if (sb->array_position >= sb->num_devices)
+		bad += report(rep, RAIDX_FATAL, "array_position",
+			      sb->array_position, sb->num_devices - 1,
+			      "position beyond the device count");
+
+	if (!sb->events)
+		report(rep, RAIDX_WARNING, "events", 0, 1,
+		       "event counter never advanced");
+
+	bad += check_geometry(sb->level, sb->layout, sb->stripe_sectors,
+			      "level", "layout", "stripe_sectors", rep);
+
+	for (dev = sb->num_devices; dev < 64 * RAIDX_FAILED_WORDS; dev++)
+		if ((v190 || dev < 64) && raidx_sb_failed(sb, dev)) {
+			bad += report(rep, RAIDX_FATAL, "failed_devices", dev,
+				      sb->num_devices - 1,
+				      "failed bit set beyond the device count");
+			break;
+		}
+
+	if (sb->disk_recovery_offset != RAIDX_MAX_SECTOR && v190 &&
+	    sb->disk_recovery_offset > sb->sectors)
+		bad += report(rep, RAIDX_FATAL, "disk_recovery_offset",
+			      sb->disk_recovery_offset, sb->sectors,
+			      "recovery offset beyond the device size");
+	if (sb->array_resync_offset != RAIDX_MAX_SECTOR && v190 &&
+	    sb->array_resync_offset > sb->sectors + sb->data_offset)
+		bad += report(rep, RAIDX_FATAL, "array_resync_offset",
+			      sb->array_resync_offset, sb->sectors,
+			      "resync offset beyond the device size");
+
+	if (!v190) {
+		report(rep, RAIDX_WARNING, "compat_features", 0,
+		       RAIDX_COMPAT_V190,
+		       "pre-1.9.0 superblock; upgraded on next activation");
+		return bad;
+	}
+
+	if (sb->flags & ~RAIDX_SB_FLAGS_KNOWN)
+		bad += report(rep, RAIDX_FATAL, "flags", sb->flags,
+			      sb->flags & RAIDX_SB_FLAGS_KNOWN,
+			      "unknown state flags");
+	reshaping = sb->flags & RAIDX_SB_RESHAPE_ACTIVE;
+	idle = sb->reshape_position == RAIDX_MAX_SECTOR;
+	if (reshaping == idle)
+		bad += report(rep, RAIDX_FATAL, "reshape_position",
+			      sb->reshape_position,
+			      (sb->flags & RAIDX_SB_RESHAPE_ACTIVE) ?
+			      0 : RAIDX_MAX_SECTOR,
+			      "reshape position disagrees with the reshape flag");
+
+	bad += check_geometry(sb->new_level, sb->new_layout,
+			      sb->new_stripe_sectors, "new_level",
+			      "new_layout", "new_stripe_sectors", rep);
+
+	if (sb->delta_disks <= -RAIDX_MAX_DEVICES ||
+	    sb->delta_disks >= RAIDX_MAX_DEVICES)
+		bad += report(rep, RAIDX_FATAL, "delta_disks",
+			      (unsigned long long)(long long)sb->delta_disks,
+			      0, "device delta out of range");
+
+	if (!sb->sectors)
+		bad += report(rep, RAIDX_FATAL, "sectors", 0, 1,
+			      "zero device size");
+	if (!sb->array_sectors)
+		bad += report(rep, RAIDX_FATAL, "array_sectors", 0, 1,
+			      "zero array size");
+	if (sb->data_offset % 8 || sb->new_data_offset % 8)
+		bad += report(rep, RAIDX_FATAL, "data_offset",
+			      sb->data_offset, sb->data_offset & ~7ULL,
+			      "data offset not 4 KiB aligned");
+
+	if (!(sb->flags & RAIDX_SB_RESHAPE_ACTIVE) && sb->sectors) {
+		u64 expect = sb->sectors *
+			     raidx_data_devs(sb->level,
+					     sb->num_devices);
+
+		if (sb->level == 10 && raidx_r10_copies(sb->layout))
+			expect = sb->sectors * sb->num_devices /
+				 raidx_r10_copies(sb->layout);
+		if (sb->level != 0 && sb->array_sectors > expect)
+			bad += report(rep, RAIDX_FATAL, "array_sectors",
+				      sb->array_sectors, expect,
+				      "array larger than its devices hold");
+	}
+
+	if (sb->ext_corrupt)
+		bad += report(rep, RAIDX_FATAL, "ext.csum", 1, 0,
+			      "dm-raidx extension present but corrupt");
+	if ((sb->incompat_features & (RAIDX_INCOMPAT_PPL |
+				      RAIDX_INCOMPAT_JOURNAL)) &&
+	    !sb->has_ext)
+		bad += report(rep, RAIDX_FATAL, "ext.magic", 0,
+			      RAIDX_EXT_MAGIC,
+			      "incompat feature needs the dm-raidx extension");
+	if (!sb->has_ext)
+		return bad;
+
+	if (sb->consistency_policy >= RAIDX_POLICY_COUNT)
+		bad += report(rep, RAIDX_FATAL, "ext.consistency_policy",
+			      sb->consistency_policy, RAIDX_POLICY_RESYNC,
+			      "unknown consistency policy");
+	if (sb->journal_mode >= RAIDX_JOURNAL_MODE_COUNT)
+		bad += report(rep, RAIDX_FATAL, "ext.journal_mode",
+			      sb->journal_mode, RAIDX_JOURNAL_WRITETHROUGH,
+			      "unknown journal mode");
+	if (sb->consistency_policy == RAIDX_POLICY_PPL) {
+		if (!(sb->incompat_features & RAIDX_INCOMPAT_PPL))
+			bad += report(rep, RAIDX_FATAL, "incompat_features",
+				      sb->incompat_features,
+				      sb->incompat_features |
+				      RAIDX_INCOMPAT_PPL,
+				      "PPL array without the PPL incompat bit");
+		if (sb->level != 5)
+			bad += report(rep, RAIDX_FATAL, "level", sb->level, 5,
+				      "PPL needs raid5");
+		if (!sb->ppl_size)
+			bad += report(rep, RAIDX_FATAL, "ext.ppl_size", 0, 8,
+				      "PPL policy without PPL space");
+		else if (sb->ppl_sector + sb->ppl_size > sb->data_offset &&
+			 sb->ppl_sector < sb->data_offset + sb->sectors)
+			bad += report(rep, RAIDX_FATAL, "ext.ppl_sector",
+				      sb->ppl_sector, 0,
+				      "PPL overlaps the data area");
+	} else if (sb->incompat_features & RAIDX_INCOMPAT_PPL) {
+		bad += report(rep, RAIDX_FATAL, "incompat_features",
+			      sb->incompat_features,
+			      sb->incompat_features & ~RAIDX_INCOMPAT_PPL,
+			      "PPL incompat bit without PPL policy");
+	}
+	return bad;
+}
+
+static unsigned int same(const struct raidx_report *rep, const char *field,
+			 u64 found, u64 expected, const char *why)
+{
+	if (found == expected)
+		return 0;
+	return report(rep, RAIDX_FATAL, field, found, expected, why);
+}
+
+unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
+				      const struct raidx_sb *sb,
+				      unsigned int pos,
+				      const struct raidx_report *rep)
+{
+	unsigned int bad = 0;
+
+	bad += same(rep, "num_devices", sb->num_devices, ref->num_devices,
+		    "device count differs from the freshest leg");
+	bad += same(rep, "level", sb->level, ref->level,
+		    "raid level differs from the freshest leg");
+	bad += same(rep, "layout", sb->layout, ref->layout,
+		    "layout differs from the freshest leg");
+	bad += same(rep, "stripe_sectors", sb->stripe_sectors,
+		    ref->stripe_sectors, "chunk differs from the freshest leg");
+	bad += same(rep, "data_offset", sb->data_offset, ref->data_offset,
+		    "data offset differs from the freshest leg");
+
+	if (sb->array_position != pos)
+		bad += report(rep, RAIDX_FATAL, "array_position",
+			      sb->array_position, pos,
+			      "superblock belongs to another position");
+	if (ref->has_ext && sb->has_ext &&
+	    memcmp(ref->uuid, sb->uuid, sizeof(sb->uuid)))
+		bad += report(rep, RAIDX_FATAL, "ext.uuid", 0, 0,
+			      "superblock belongs to another array");
+	if (sb->events < ref->events)
+		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
+		       "stale leg: will be recovered from the others");
+	if (sb->array_sectors != ref->array_sectors &&
+	    sb->events == ref->events)
+		bad += report(rep, RAIDX_FATAL, "array_sectors",
+			      sb->array_sectors, ref->array_sectors,
+			      "array size differs at the same events");
+	return bad;
+}
+
+/*
+ * ---- Bitmap header ----
+ */
+void raidx_bitmap_decode(const void *buf, size_t len,
+			 struct raidx_bitmap_sb *bm)
+{
+	const struct raidx_disk_bitmap_sb *d = buf;
+
+	memset(bm, 0, sizeof(*bm));
+	if (len < RAIDX_BITMAP_SB_SIZE)
+		return;
+	bm->magic = le32_to_cpu(d->magic);
+	bm->version = le32_to_cpu(d->version);
+	memcpy(bm->uuid, d->uuid, sizeof(bm->uuid));
+	bm->events = le64_to_cpu(d->events);
+	bm->events_cleared = le64_to_cpu(d->events_cleared);
+	bm->sync_size = le64_to_cpu(d->sync_size);
+	bm->state = le32_to_cpu(d->state);
+	bm->chunksize = le32_to_cpu(d->chunksize);
+	bm->daemon_sleep = le32_to_cpu(d->daemon_sleep);
+	bm->write_behind = le32_to_cpu(d->write_behind);
+	bm->sectors_reserved = le32_to_cpu(d->sectors_reserved);
+	bm->nodes = le32_to_cpu(d->nodes);
+}
+
+void raidx_bitmap_encode(const struct raidx_bitmap_sb *bm, void *buf,
+			 size_t len)
+{
+	struct raidx_disk_bitmap_sb *d = buf;
+
+	memset(buf, 0, len < RAIDX_BITMAP_SB_SIZE ? len : RAIDX_BITMAP_SB_SIZE);
+	if (len < RAIDX_BITMAP_SB_SIZE)
+		return;
+	d->magic = cpu_to_le32(bm->magic);
+	d->version = cpu_to_le32(bm->version);
+	memcpy(d->uuid, bm->uuid, sizeof(d->uuid));
+	d->events = cpu_to_le64(bm->events);
+	d->events_cleared = cpu_to_le64(bm->events_cleared);
+	d->sync_size = cpu_to_le64(bm->sync_size);
+	d->state = cpu_to_le32(bm->state);
+	d->chunksize = cpu_to_le32(bm->chunksize);
+	d->daemon_sleep = cpu_to_le32(bm->daemon_sleep);
+	d->write_behind = cpu_to_le32(bm->write_behind);
+	d->sectors_reserved = cpu_to_le32(bm->sectors_reserved);
+	d->nodes = cpu_to_le32(bm->nodes);
+}
+
+u64 raidx_bitmap_regions(const struct raidx_bitmap_sb *bm)
+{
+	u64 chunk = bm->chunksize >> 9;
+
+	if (!chunk)
+		return 0;
+	return (bm->sync_size + chunk - 1) / chunk;
+}
+
+u64 raidx_bitmap_bytes(const struct raidx_bitmap_sb *bm)
+{
+	return (raidx_bitmap_regions(bm) + 7) / 8;
+}
+
+unsigned int raidx_bitmap_validate(const struct raidx_bitmap_sb *bm,
+				   u64 dev_sectors,
+				   const struct raidx_report *rep)
+{
+	unsigned int bad = 0;
+
+	if (bm->magic != RAIDX_BITMAP_MAGIC)
+		return report(rep, RAIDX_FATAL, "bitmap.magic", bm->magic,
+			      RAIDX_BITMAP_MAGIC, "no md bitmap header");
+	if (bm->version < RAIDX_BITMAP_MAJOR_LO ||
+	    bm->version > RAIDX_BITMAP_MAJOR_CLUSTERED)
+		bad += report(rep, RAIDX_FATAL, "bitmap.version", bm->version,
+			      RAIDX_BITMAP_MAJOR_HI, "unknown bitmap version");
+	if (!is_pow2(bm->chunksize) || bm->chunksize < 512)
+		bad += report(rep, RAIDX_FATAL, "bitmap.chunksize",
+			      bm->chunksize, 4 << 20,
+			      "region size must be a power of 2 bytes >= 512");
+	if (bm->events_cleared > bm->events)
+		bad += report(rep, RAIDX_FATAL, "bitmap.events_cleared",
+			      bm->events_cleared, bm->events,
+			      "cleared events ahead of the bitmap events");
+	if (dev_sectors && bm->sync_size != dev_sectors)
+		bad += report(rep, RAIDX_FATAL, "bitmap.sync_size",
+			      bm->sync_size, dev_sectors,
+			      "bitmap does not cover the device size");
+	if (bm->state & RAIDX_BITMAP_STALE)
+		report(rep, RAIDX_WARNING, "bitmap.state", bm->state,
+		       bm->state & ~RAIDX_BITMAP_STALE,
+		       "bitmap stale: a full resync will follow");
+	return bad;
+}

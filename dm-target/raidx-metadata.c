@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raidx-metadata.c - superblocks on the metadata devices.
+ *
+ * Owns: reading every leg's superblock, choosing the freshest, checking
+ * that the legs belong together, deciding which legs are new, stale,
+ * failed or to be rebuilt, and md's sync_super hook that writes them back.
+ * Byte layout and field rules live in raidx-format.c; this file only moves
+ * them between disk pages and the mddev.
+ */
+#include "raidx.h"
+
+#define RAIDX_BITMAP_SECTOR	(RAIDX_BITMAP_OFFSET >> SECTOR_SHIFT)
+
+/*
+ * ---- Reading and writing one superblock ----
+ */
+int raidx_read_sb(struct md_rdev *rdev, bool force)
+{
+	if (rdev->sb_loaded && !force)
+		return 0;
+	rdev->sb_loaded = 0;
+	if (!sync_page_io(rdev, 0, rdev->sb_size, rdev->sb_page, REQ_OP_READ,
+			  true)) {
+		DMERR("Failed to read superblock of device at position %d",
+		      rdev->raid_disk);
+		md_error(rdev->mddev, rdev);
+		set_bit(Faulty, &rdev->flags);
+		return -EIO;
+	}
+	rdev->sb_loaded = 1;
+	return 0;
+}
+
+static void decode_rdev_sb(struct md_rdev *rdev, struct raidx_sb *sb)
+{
+	raidx_sb_decode(page_address(rdev->sb_page), rdev->sb_size, sb);
+	/* Before v1.9.0 only the first failed word existed. */
+	if (!(sb->compat_features & RAIDX_COMPAT_V190))
+		memset(&sb->failed[1], 0, sizeof(sb->failed) - sizeof(u64));
+}
+
+static u32 incompat_features(struct raidx_set *rs)
+{
+	u32 f = 0;
+
+	if (rs->policy == RAIDX_POLICY_PPL)
+		f |= RAIDX_INCOMPAT_PPL;
+	if (rs->journal.dev && memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
+		f |= RAIDX_INCOMPAT_JOURNAL;
+	return f;
+}
+
+/*
+ * md's sync_super hook: fill the page of @rdev from the live array.
+ * md_update_sb() writes the page afterwards.
+ */
+static void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
+{
+	struct raidx_set *rs = mddev_to_rs(md);
+	struct raidx_sb sb = { 0 };
+	unsigned int i;
+
+	if (!rdev->meta_bdev)
+		return;
+
+	/* Failed bits accumulate until a leg is revived or reloaded. */
+	for (i = 0; i < rs->raid_disks; i++)
+		if (!rs->dev[i].data_dev ||
+		    test_bit(Faulty, &rs->dev[i].rdev.flags))
+			set_bit(i, rs->failed);
+	for (i = 0; i < rs->raid_disks; i++)
+		raidx_sb_set_failed(&sb, i, test_bit(i, rs->failed));
+
+	sb.magic = RAIDX_SB_MAGIC;
+	sb.compat_features = RAIDX_COMPAT_V190;
+	sb.num_devices = md->raid_disks;
+	sb.array_position = rdev->raid_disk;
+	sb.events = md->events;
+	sb.disk_recovery_offset = rdev->recovery_offset;
+	sb.array_resync_offset = md->recovery_cp;
+	sb.level = md->level;
+	sb.layout = md->layout;
+	sb.stripe_sectors = md->chunk_sectors;
+	sb.new_level = md->new_level;
+	sb.new_layout = md->new_layout;
+	sb.new_stripe_sectors = md->new_chunk_sectors;
+	sb.delta_disks = md->delta_disks;
+
+	smp_rmb(); /* the sync thread moves reshape_position */
+	sb.reshape_position = md->reshape_position;
+	if (sb.reshape_position != MaxSector) {
+		sb.flags = RAIDX_SB_RESHAPE_ACTIVE;
+		if (md->delta_disks < 0 || md->reshape_backwards)
+			sb.flags |= RAIDX_SB_RESHAPE_BACKWARDS;
+	}
+	sb.array_sectors = md->array_sectors;
+	sb.data_offset = rdev->data_offset;
+	sb.new_data_offset = rdev->new_data_offset;
+	sb.sectors = rdev->sectors;
+	sb.incompat_features = incompat_features(rs);
+
+	sb.has_ext = true;
+	sb.consistency_policy = rs->policy;
+	sb.journal_mode = rs->journal.mode;
+	memcpy(sb.uuid, rs->uuid, sizeof(sb.uuid));
+	if (rs->journal.dev)
+		sb.journal_tail = rs->journal.rdev.journal_tail;
+	sb.ppl_sector = rs->ppl_sector;
+	sb.ppl_size = rs->ppl_size;
+
+	raidx_sb_encode(&sb, page_address(rdev->sb_page), rdev->sb_size);
+}
+
+/* Write every superblock now, even while the array is read-only. */
+void raidx_write_superblocks(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	int ro = md->ro;
+
+	set_bit(MD_SB_CHANGE_DEVS, &md->sb_flags);
+	md->ro = 0;
+	md_update_sb(md, 1);
+	md->ro = ro;
+}
+
+void raidx_clear_failed_bits(struct raidx_set *rs,
+			     const unsigned long *cleared)
+{
+	bitmap_andnot(rs->failed, rs->failed, cleared, rs->raid_disks);
+}
+
+/*
+ * ---- Findings of the shared validators go to the kernel log. ----
+ */
+struct finding_ctx {
+	struct raidx_set *rs;
+	int leg;
+};
+
+static void log_finding(void *p, enum raidx_severity sev, const char *field,
+			unsigned long long found, unsigned long long expected,
+			const char *why)
+{
+	struct finding_ctx *ctx = p;
+	struct raidx_dev *d = &ctx->rs->dev[ctx->leg];
+
+	if (sev == RAIDX_FATAL)
+		DMERR("%s (leg %d): superblock field %s: found %llu, expected %llu: %s",
+		      d->meta_dev->name, ctx->leg, field, found, expected, why);
+	else
+		DMWARN("%s (leg %d): superblock field %s: found %llu, expected %llu: %s",
+		       d->meta_dev->name, ctx->leg, field, found, expected,
+		       why);
+}
+
+static int leg_of(struct raidx_set *rs, struct md_rdev *rdev)
+{
+	return container_of(rdev, struct raidx_dev, rdev) - rs->dev;
+}
+
+/*
+ * ---- Analysis ----
+ */
+
+/*
+ * Read the superblock of @rdev.  A leg without our magic, or one the
+ * table names for rebuild, is new: it gets a fresh superblock later.
+ */
+static int load_leg(struct raidx_set *rs, struct md_rdev *rdev,
+		    struct raidx_sb *sb)
+{
+	struct raidx_dev *d = container_of(rdev, struct raidx_dev, rdev);
+	int r;
+
+	rdev->sb_start = 0;
+	rdev->sb_size = bdev_logical_block_size(rdev->meta_bdev);
+	if (rdev->sb_size < RAIDX_EXT_OFFSET + RAIDX_EXT_SIZE ||
+	    rdev->sb_size > PAGE_SIZE) {
+		rs->ti->error =
+			"superblock size of a logical block is no longer valid";
+		return -EINVAL;
+	}
+
+	/* "sync": initialise the array again as if it were new. */
+	if (rs_given(rs, RAIDX_ARG_SYNC)) {
+		d->first_use = true;
+		return 0;
+	}
+
+	r = raidx_read_sb(rdev, false);
+	if (r)
+		return r;
+	decode_rdev_sb(rdev, sb);
+	if (sb->magic != RAIDX_SB_MAGIC ||
+	    (!test_bit(In_sync, &rdev->flags) && !rdev->recovery_offset)) {
+		d->first_use = true;
+		set_bit(MD_SB_CHANGE_DEVS, &rs->md.sb_flags);
+	}
+	return 0;
+}
+
+/* Feature words first: they decide whether anything else can be read. */
+static int check_features(struct raidx_set *rs, const struct raidx_sb *sb)
+{
+	if (sb->compat_features & ~RAIDX_COMPAT_KNOWN) {
+		rs->ti->error =
+			"Unable to assemble array: Unknown flag(s) in compatible feature flags";
+		return -EINVAL;
+	}
+	if (sb->incompat_features & ~RAIDX_INCOMPAT_KNOWN) {
+		rs->ti->error =
+			"Unable to assemble array: unknown incompatible feature flags";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Take geometry and identity from the freshest superblock. */
+static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
+			  const struct raidx_sb *sb)
+{
+	struct mddev *md = &rs->md;
+	struct finding_ctx ctx = { rs, leg_of(rs, rdev) };
+	struct raidx_report rep = { log_finding, &ctx };
+	int r;
+
+	r = check_features(rs, sb);
+	if (r)
+		return r;
+	if (raidx_sb_validate(sb, &rep)) {
+		rs->ti->error = "Unable to assemble array: Invalid superblocks";
+		return -EINVAL;
+	}
+
+	md->events = sb->events ?: 1;
+	md->reshape_position = MaxSector;
+	md->raid_disks = sb->num_devices;
+	md->level = sb->level;
+	md->layout = sb->layout;
+	md->chunk_sectors = sb->stripe_sectors;
+
+	if (sb->compat_features & RAIDX_COMPAT_V190) {
+		md->new_level = sb->new_level;
+		md->new_layout = sb->new_layout;
+		md->new_chunk_sectors = sb->new_stripe_sectors;
+		md->delta_disks = sb->delta_disks;
+		md->array_sectors = sb->array_sectors;
+		if (sb->flags & RAIDX_SB_RESHAPE_ACTIVE) {
+			rs->ti->error =
+				"Array is mid-reshape; dm-raidx cannot continue reshapes yet";
+			return -EOPNOTSUPP;
+		}
+	} else {
+		md->new_level = md->level;
+		md->new_layout = md->layout;
+		md->new_chunk_sectors = md->chunk_sectors;
+		DMINFO("Discovered old metadata format; upgrading to extended metadata format");
+	}
+
+	if (!rs_given(rs, RAIDX_ARG_NOSYNC))
+		md->recovery_cp = sb->array_resync_offset;
+
+	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
+	if (sb->has_ext) {
+		memcpy(rs->uuid, sb->uuid, sizeof(rs->uuid));
+		rs->sb_policy = sb->consistency_policy;
+		rs->sb_journal_mode = sb->journal_mode;
+		rs->ppl_sector = sb->ppl_sector;
+		rs->ppl_size = sb->ppl_size;
+		rs->journal.rdev.journal_tail = sb->journal_tail;
+	} else {
+		rs->sb_policy = rs->journal.dev ? RAIDX_POLICY_JOURNAL :
+						  RAIDX_POLICY_RESYNC;
+		rs->sb_journal_mode = -1;
+	}
+	rs->sb_has_ext = sb->has_ext;
+	return 0;
+}
+
+/*
+ * New legs may only join an existing array when the table says why:
+ * 'rebuild' for a replacement.  Anything else would silently resync a
+ * leg the admin did not mean to replace.
+ */
+static int check_new_legs(struct raidx_set *rs)
+{
+	unsigned int new_legs = 0, rebuilds = 0, rebuild_and_new = 0, i;
+
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
+
+		if (!d->data_dev)
+			continue;
+		if (d->first_use)
+			new_legs++;
+		if (!test_bit(In_sync, &d->rdev.flags)) {
+			DMINFO("Device %u specified for rebuild; clearing superblock",
+			       i);
+			rebuilds++;
+			if (d->first_use)
+				rebuild_and_new++;
+		}
+	}
+
+	if (!rebuilds) {
+		if (new_legs) {
+			rs->ti->error =
+				"New device injected into existing raid set without 'rebuild'";
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (new_legs != rebuild_and_new) {
+		rs->ti->error = "New device provided without 'rebuild'";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Check each older leg against the freshest and apply the failed bits.
+ * A leg whose superblock says it belongs to another array, or to another
+ * geometry, is refused rather than silently resynced over.
+ */
+static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
+			const struct raidx_sb *ref, const struct raidx_sb *sb)
+{
+	struct finding_ctx ctx = { rs, leg_of(rs, rdev) };
+	struct raidx_report rep = { log_finding, &ctx };
+	bool reorder_ok;
+	int r;
+
+	r = check_features(rs, sb);
+	if (r)
+		return r;
+	if (raidx_sb_validate(sb, &rep) ||
+	    raidx_sb_validate_member(ref, sb, sb->array_position, &rep)) {
+		rs->ti->error =
+			"Unable to assemble array: legs disagree (see kernel log)";
+		return -EINVAL;
+	}
+
+	if (sb->array_position != rdev->raid_disk) {
+		reorder_ok = rs_is_raid1(rs) ||
+			     (rs_is_raid10(rs) &&
+			      raidx_r10_near_copies(rs->md.layout) > 1 &&
+			      !(rs->md.raid_disks %
+				raidx_r10_near_copies(rs->md.layout)));
+		if (!reorder_ok) {
+			rs->ti->error =
+				"Cannot change device positions in raid set";
+			return -EINVAL;
+		}
+		DMINFO("raid device #%u now at position #%d",
+		       sb->array_position, rdev->raid_disk);
+	}
+
+	/* A leg recorded as failed comes back through partial recovery. */
+	if (raidx_sb_failed(ref, sb->array_position))
+		set_bit(Faulty, &rdev->flags);
+	return 0;
+}
+
+/* Enough legs left to serve data? */
+static int check_redundancy(struct raidx_set *rs)
+{
+	unsigned int i, missing = 0, copies, group_missing = 0;
+	unsigned int disks = min_t(unsigned int, rs->raid_disks,
+				   rs->md.raid_disks);
+
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
+
+		if (!d->first_use && (!test_bit(In_sync, &d->rdev.flags) ||
+				      !d->rdev.sb_page))
+			missing++;
+	}
+
+	switch (rs->md.level) {
+	case 0:
+		return 0;
+	case 1:
+		return missing >= rs->md.raid_disks ? -EINVAL : 0;
+	case 4:
+	case 5:
+		return missing > 1 ? -EINVAL : 0;
+	case 6:
+		return missing > 2 ? -EINVAL : 0;
+	case 10:
+		copies = raidx_r10_copies(rs->md.new_layout);
+		if (copies < 2)
+			return -EINVAL;
+		if (missing < copies)
+			return 0;
+		/* Too many only if a whole mirror group is gone. */
+		for (i = 0; i < disks; i++) {
+			struct raidx_dev *d = &rs->dev[i];
+
+			if (!(i % copies))
+				group_missing = 0;
+			if ((!d->rdev.sb_page ||
+			     !test_bit(In_sync, &d->rdev.flags)) &&
+			    ++group_missing >= copies)
+				return -EINVAL;
+		}
+		return 0;
+	default:
+		return missing ? -EINVAL : 0;
+	}
+}
+
+/* Per-leg state from its own superblock. */
+static void adopt_leg_state(struct raidx_set *rs, struct md_rdev *rdev,
+			    const struct raidx_sb *sb)
+{
+	struct raidx_dev *d = container_of(rdev, struct raidx_dev, rdev);
+
+	if (!d->first_use) {
+		if (sb->compat_features & RAIDX_COMPAT_V190)
+			rdev->sectors = sb->sectors;
+		rdev->recovery_offset = sb->disk_recovery_offset;
+		if (rdev->recovery_offset == MaxSector)
+			set_bit(In_sync, &rdev->flags);
+		else if (!rs_is_reshaping(rs))
+			clear_bit(In_sync, &rdev->flags);
+		rdev->data_offset = sb->data_offset;
+		rdev->new_data_offset = sb->new_data_offset;
+	}
+
+	/* A leg that comes back is out of sync until the bitmap says. */
+	if (test_and_clear_bit(Faulty, &rdev->flags)) {
+		rdev->recovery_offset = 0;
+		clear_bit(In_sync, &rdev->flags);
+		rdev->saved_raid_disk = rdev->raid_disk;
+	}
+}
+
+/*
+ * Read all superblocks and set up the mddev from the freshest.  Sets
+ * MD_ARRAY_FIRST_USE when every leg is new.
+ */
+int raidx_load_superblocks(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	struct md_rdev *rdev, *freshest = NULL;
+	struct raidx_sb *sbs, ref;
+	unsigned int new_legs = 0, legs = 0;
+	int r, i;
+
+	md->sync_super = raidx_sync_super;
+
+	sbs = kcalloc(rs->raid_disks, sizeof(*sbs), GFP_KERNEL);
+	if (!sbs) {
+		rs->ti->error = "Cannot allocate superblock buffers";
+		return -ENOMEM;
+	}
+
+	rdev_for_each(rdev, md) {
+		if (test_bit(Journal, &rdev->flags) || !rdev->meta_bdev)
+			continue;
+		i = leg_of(rs, rdev);
+		r = load_leg(rs, rdev, &sbs[i]);
+		if (r == -EIO) {
+			/* raid0 cannot run without every leg */
+			if (rs_is_raid0(rs))
+				continue;
+			rdev->raid_disk = -1;
+			rdev->saved_raid_disk = -1;
+			continue;
+		}
+		if (r)
+			goto out;
+		legs++;
+		if (rs->dev[i].first_use) {
+			new_legs++;
+			continue;
+		}
+		if (!freshest ||
+		    raidx_sb_fresher(&sbs[i], &sbs[leg_of(rs, freshest)]))
+			freshest = rdev;
+	}
+
+	r = 0;
+	if (!legs)
+		goto out;
+
+	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
+	if (!freshest) {
+		DMINFO("Superblocks created for new raid set");
+		set_bit(MD_ARRAY_FIRST_USE, &md->flags);
+		generate_random_uuid(rs->uuid);
+		rs->sb_policy = -1;
+		rs->sb_journal_mode = -1;
+		md->events = 1;
+		goto bitmap;
+	}
+
+	ref = sbs[leg_of(rs, freshest)];
+	r = adopt_freshest(rs, freshest, &ref);
+	if (!r)
+		r = check_new_legs(rs);
+	if (r)
+		goto out;
+
+	rdev_for_each(rdev, md) {
+		i = leg_of(rs, rdev);
+		if (test_bit(Journal, &rdev->flags) || !rdev->sb_page ||
+		    rdev->raid_disk < 0 || rs->dev[i].first_use ||
+		    rdev == freshest)
+			continue;
+		r = check_member(rs, rdev, &ref, &sbs[i]);
+		if (r)
+			goto out;
+	}
+	if (raidx_sb_failed(&ref, leg_of(rs, freshest)))
+		set_bit(Faulty, &freshest->flags);
+
+	if (check_redundancy(rs)) {
+		rs->ti->error = "Insufficient redundancy to activate array";
+		r = -EINVAL;
+		goto out;
+	}
+
+	rdev_for_each(rdev, md) {
+		if (test_bit(Journal, &rdev->flags) || !rdev->sb_page ||
+		    rdev->raid_disk < 0)
+			continue;
+		adopt_leg_state(rs, rdev, &sbs[leg_of(rs, rdev)]);
+	}
+
+bitmap:
+	/* No bitmap for raid0 (nothing to resync) or with a journal. */
+	md->bitmap_info.offset = (rs->type->level == 0 || rs->journal.dev) ?
+				 0 : RAIDX_BITMAP_SECTOR;
+	md->bitmap_info.default_offset = md->bitmap_info.offset;
+out:
+	kfree(sbs);
+	return r;
+}

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raidx-status.c - what dmsetup status, table and message see.
+ *
+ * Owns: the status line (health characters, sync ratio, sync action,
+ * mismatch count, data offset, journal character), the IMA measurement
+ * line, and the sync-action messages.  The field order and meaning follow
+ * Documentation/admin-guide/device-mapper/dm-raid.rst exactly, because
+ * LVM2 and monitoring tools parse them positionally.
+ */
+#include "raidx.h"
+
+enum sync_action {
+	SYNC_FROZEN,
+	SYNC_RESHAPE,
+	SYNC_RESYNC,
+	SYNC_CHECK,
+	SYNC_REPAIR,
+	SYNC_RECOVER,
+	SYNC_IDLE,
+};
+
+static const char * const sync_action_names[] = {
+	[SYNC_FROZEN] = "frozen",
+	[SYNC_RESHAPE] = "reshape",
+	[SYNC_RESYNC] = "resync",
+	[SYNC_CHECK] = "check",
+	[SYNC_REPAIR] = "repair",
+	[SYNC_RECOVER] = "recover",
+	[SYNC_IDLE] = "idle",
+};
+
+static enum sync_action sync_action_of(struct mddev *md,
+				       unsigned long recovery)
+{
+	if (test_bit(MD_RECOVERY_FROZEN, &recovery))
+		return SYNC_FROZEN;
+
+	/* The sync thread may be done with I/O yet still running. */
+	if (test_bit(MD_RECOVERY_DONE, &recovery) ||
+	    !(test_bit(MD_RECOVERY_RUNNING, &recovery) ||
+	      (!md->ro && test_bit(MD_RECOVERY_NEEDED, &recovery))))
+		return SYNC_IDLE;
+
+	if (test_bit(MD_RECOVERY_RESHAPE, &recovery))
+		return SYNC_RESHAPE;
+	if (test_bit(MD_RECOVERY_SYNC, &recovery)) {
+		if (!test_bit(MD_RECOVERY_REQUESTED, &recovery))
+			return SYNC_RESYNC;
+		if (test_bit(MD_RECOVERY_CHECK, &recovery))
+			return SYNC_CHECK;
+		return SYNC_REPAIR;
+	}
+	if (test_bit(MD_RECOVERY_RECOVER, &recovery))
+		return SYNC_RECOVER;
+	if (md->reshape_position != MaxSector)
+		return SYNC_RESHAPE;
+	return SYNC_IDLE;
+}
+
+/* What the health characters may claim about the whole set. */
+struct sync_view {
+	sector_t progress;
+	bool in_sync;		/* every leg may be shown 'A' */
+	bool resyncing;		/* every leg must be shown 'a' */
+};
+
+static bool all_legs_in_sync(struct mddev *md)
+{
+	struct md_rdev *rdev;
+
+	rdev_for_each(rdev, md)
+		if (!test_bit(Journal, &rdev->flags) &&
+		    !test_bit(In_sync, &rdev->flags))
+			return false;
+	return true;
+}
+
+static struct sync_view view_sync(struct raidx_set *rs,
+				  unsigned long recovery,
+				  enum sync_action action, sector_t max)
+{
+	struct mddev *md = &rs->md;
+	struct sync_view v = { 0 };
+	sector_t done;
+
+	if (rs_is_raid0(rs)) {
+		v.progress = max;
+		v.in_sync = true;
+		return v;
+	}
+
+	done = (action == SYNC_IDLE && !test_bit(MD_RECOVERY_INTR, &recovery)) ?
+	       md->recovery_cp : md->curr_resync_completed;
+
+	if (action == SYNC_IDLE && done >= max)
+		v.in_sync = test_bit(MD_RECOVERY_RECOVER, &recovery);
+	else if (action == SYNC_RESYNC || action == SYNC_RESHAPE)
+		v.resyncing = true;
+	else if (action == SYNC_CHECK || action == SYNC_REPAIR)
+		v.in_sync = true;
+	else if (action == SYNC_RECOVER)
+		;	/* the recovering legs show 'a' on their own */
+	else if (test_bit(MD_RECOVERY_NEEDED, &recovery))
+		v.resyncing = true;
+	else
+		v.in_sync = all_legs_in_sync(md);
+
+	v.progress = min(done, max);
+	return v;
+}
+
+/*
+ *  'D' dead leg or journal, 'a' alive but not in sync (or a writeback
+ *  journal), 'A' alive and in sync (or a writethrough journal), '-' absent.
+ */
+static char leg_health(const struct sync_view *v, struct md_rdev *rdev)
+{
+	if (!rdev->bdev)
+		return '-';
+	if (test_bit(Faulty, &rdev->flags))
+		return 'D';
+	if (v->resyncing || (!v->in_sync && !test_bit(In_sync, &rdev->flags)))
+		return 'a';
+	return 'A';
+}
+
+static void emit_info(struct raidx_set *rs, char *result, unsigned int maxlen)
+{
+	struct mddev *md = &rs->md;
+	const struct raidx_type *t;
+	unsigned int sz = 0, i;
+	unsigned long recovery;
+	enum sync_action action;
+	struct sync_view v;
+	sector_t max;
+	u64 mismatches;
+
+	t = raidx_type_by_level_layout(md->new_level, md->new_layout);
+	if (!t)
+		return;
+	DMEMIT("%s %d ", t->name, md->raid_disks);
+
+	smp_rmb(); /* the newest mddev state */
+	max = rs->preresumed ? md->resync_max_sectors : md->dev_sectors;
+	recovery = md->recovery;
+	action = sync_action_of(md, recovery);
+	v = view_sync(rs, recovery, action, max);
+	mismatches = (md->last_sync_action &&
+		      !strcasecmp(md->last_sync_action, "check")) ?
+		     atomic64_read(&md->resync_mismatches) : 0;
+
+	for (i = 0; i < rs->raid_disks; i++)
+		DMEMIT("%c", leg_health(&v, &rs->dev[i].rdev));
+	DMEMIT(" %llu/%llu", (unsigned long long)v.progress,
+	       (unsigned long long)max);
+	DMEMIT(" %s", sync_action_names[action]);
+	DMEMIT(" %llu", (unsigned long long)mismatches);
+	DMEMIT(" %llu", (unsigned long long)rs->dev[0].rdev.data_offset);
+	DMEMIT(" %s", raidx_journal_status(rs));
+}
+
+static void emit_ima(struct raidx_set *rs, char *result, unsigned int maxlen)
+{
+	struct mddev *md = &rs->md;
+	const struct raidx_type *t;
+	struct sync_view v = { 0 };
+	unsigned int sz = 0, i;
+
+	t = raidx_type_by_level_layout(md->new_level, md->new_layout);
+	if (!t)
+		return;
+	DMEMIT_TARGET_NAME_VERSION(rs->ti->type);
+	DMEMIT(",raid_type=%s,raid_disks=%d", t->name, md->raid_disks);
+	smp_rmb(); /* the newest mddev state */
+	DMEMIT(",raid_state=%s",
+	       sync_action_names[sync_action_of(md, md->recovery)]);
+	v.in_sync = all_legs_in_sync(md);
+	for (i = 0; i < rs->raid_disks; i++)
+		DMEMIT(",raid_device_%d_status=%c", i,
+		       leg_health(&v, &rs->dev[i].rdev));
+	if (rs_is_raid456(rs))
+		DMEMIT(",journal_dev_mode=%s",
+		       raidx_journal_mode_name(rs->journal.mode) ?: "invalid");
+	DMEMIT(",consistency_policy=%s;", raidx_policy_name(rs->policy));
+}
+
+void raidx_status(struct dm_target *ti, status_type_t type,
+		  unsigned int status_flags, char *result, unsigned int maxlen)
+{
+	struct raidx_set *rs = ti->private;
+	unsigned int sz = 0;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		emit_info(rs, result, maxlen);
+		break;
+	case STATUSTYPE_TABLE:
+		raidx_emit_table(rs, result, maxlen, &sz);
+		break;
+	case STATUSTYPE_IMA:
+		emit_ima(rs, result, maxlen);
+		break;
+	}
+}
+
+/*
+ * ---- Messages ----
+ */
+static void interrupt_sync(struct mddev *md)
+{
+	if (!md->sync_thread)
+		return;
+	set_bit(MD_RECOVERY_INTR, &md->recovery);
+	md_unregister_thread(&md->sync_thread);
+	md_reap_sync_thread(md);
+}
+
+static int sync_message(struct raidx_set *rs, const char *action)
+{
+	struct mddev *md = &rs->md;
+	bool stop = !strcasecmp(action, "idle") ||
+		    !strcasecmp(action, "frozen");
+
+	if (!md->pers || !md->pers->sync_request) {
+		DMERR("%s: this raid level has no sync actions", action);
+		return -EINVAL;
+	}
+	if (!stop && strcasecmp(action, "resync") &&
+	    strcasecmp(action, "recover") && strcasecmp(action, "check") &&
+	    strcasecmp(action, "repair")) {
+		DMERR("Unknown message '%s'", action);
+		return -EINVAL;
+	}
+
+	if (!strcasecmp(action, "frozen"))
+		set_bit(MD_RECOVERY_FROZEN, &md->recovery);
+	else
+		clear_bit(MD_RECOVERY_FROZEN, &md->recovery);
+
+	if (stop) {
+		interrupt_sync(md);
+	} else if (sync_action_of(md, md->recovery) != SYNC_IDLE) {
+		return -EBUSY;
+	} else if (!strcasecmp(action, "recover")) {
+		set_bit(MD_RECOVERY_RECOVER, &md->recovery);
+	} else if (!strcasecmp(action, "check")) {
+		set_bit(MD_RECOVERY_CHECK, &md->recovery);
+		set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
+		set_bit(MD_RECOVERY_SYNC, &md->recovery);
+	} else if (!strcasecmp(action, "repair")) {
+		set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
+		set_bit(MD_RECOVERY_SYNC, &md->recovery);
+	}
+
+	/* A sync action is reason enough to leave read-auto mode. */
+	if (md->ro == 2) {
+		md->ro = 0;
+		if (!md->suspended && md->sync_thread)
+			md_wakeup_thread(md->sync_thread);
+	}
+	set_bit(MD_RECOVERY_NEEDED, &md->recovery);
+	if (!md->suspended && md->thread)
+		md_wakeup_thread(md->thread);
+	return 0;
+}
+
+int raidx_message(struct dm_target *ti, unsigned int argc, char **argv,
+		  char *result, unsigned int maxlen)
+{
+	struct raidx_set *rs = ti->private;
+
+	if (!strcasecmp(argv[0], "journal_mode") ||
+	    !strcasecmp(argv[0], "consistency_policy"))
+		return raidx_policy_message(rs, argc, argv);
+	if (argc != 1) {
+		DMERR("Message '%s' takes no arguments", argv[0]);
+		return -EINVAL;
+	}
+	return sync_message(rs, argv[0]);
+}

@@ -1,0 +1,918 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raidx-table.c - the table line, in and out.
+ *
+ * Owns: parsing "<raid_type> <#params> <params> <#devs> <meta data>..."
+ * into a struct raidx_set, getting and putting the devices, the size
+ * arithmetic that follows from the table, and printing the table line
+ * back.  One keyword table drives both the parser and the printer, so the
+ * two cannot drift apart and the parameter count is never computed by hand.
+ */
+#include "raidx.h"
+#include "md-bitmap.h"
+#include "raid5.h"
+
+/* Levels a keyword is valid for. */
+#define LV_0	BIT(0)
+#define LV_1	BIT(1)
+#define LV_10	BIT(2)
+#define LV_45	BIT(3)
+#define LV_6	BIT(4)
+#define LV_REDUNDANT	(LV_1 | LV_10 | LV_45 | LV_6)
+#define LV_PARITY	(LV_45 | LV_6)
+
+/* Minimum free sectors before the data for an out-of-place reshape. */
+#define RAIDX_MIN_RESHAPE_SPACE	32
+/* Minimum raid4/5/6 journal size: 4 MiB. */
+#define RAIDX_MIN_JOURNAL_SECTORS 8192
+
+struct raidx_keyword {
+	const char *name;
+	bool takes_value;
+	bool repeats;		/* rebuild and write_mostly name one leg each */
+	unsigned int levels;
+	int (*parse)(struct raidx_set *rs, const char *value);
+};
+
+/*
+ * ---- Value parsers: each sets ti->error naming its keyword on failure. ----
+ */
+static int parse_int(struct raidx_set *rs, const char *value, int min,
+		     int max, int *out, char *error)
+{
+	int v;
+
+	if (kstrtoint(value, 10, &v) || v < min || v > max) {
+		rs->ti->error = error;
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_leg_index(struct raidx_set *rs, const char *value,
+			   unsigned long *bits, char *bad_index,
+			   char *twice)
+{
+	int leg, r;
+
+	r = parse_int(rs, value, 0, rs->raid_disks - 1, &leg, bad_index);
+	if (r)
+		return r;
+	if (test_and_set_bit(leg, bits)) {
+		rs->ti->error = twice;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_rebuild(struct raidx_set *rs, const char *value)
+{
+	return parse_leg_index(rs, value, rs->params.rebuild,
+			       "Invalid rebuild index given",
+			       "rebuild for this index already given");
+}
+
+static int parse_write_mostly(struct raidx_set *rs, const char *value)
+{
+	return parse_leg_index(rs, value, rs->params.write_mostly,
+			       "Invalid write_mostly index given",
+			       "write_mostly for this index already given");
+}
+
+static int parse_daemon_sleep(struct raidx_set *rs, const char *value)
+{
+	int v, r;
+
+	r = parse_int(rs, value, 0, INT_MAX, &v,
+		      "daemon sleep period out of range");
+	rs->params.daemon_sleep = v;
+	return r;
+}
+
+static int parse_min_rate(struct raidx_set *rs, const char *value)
+{
+	return parse_int(rs, value, 0, INT_MAX, &rs->params.min_recovery_rate,
+			 "min_recovery_rate out of range");
+}
+
+static int parse_max_rate(struct raidx_set *rs, const char *value)
+{
+	return parse_int(rs, value, 0, INT_MAX, &rs->params.max_recovery_rate,
+			 "max_recovery_rate out of range");
+}
+
+static int parse_max_write_behind(struct raidx_set *rs, const char *value)
+{
+	int v, r;
+
+	/* dm counts sectors, md keeps kB */
+	r = parse_int(rs, value, 0, 2 * COUNTER_MAX + 1, &v,
+		      "Max write-behind limit out of range");
+	rs->params.max_write_behind = v / 2;
+	return r;
+}
+
+static int parse_stripe_cache(struct raidx_set *rs, const char *value)
+{
+	int v, r;
+
+	r = parse_int(rs, value, 0, INT_MAX, &v,
+		      "Bogus stripe cache entries value");
+	rs->params.stripe_cache = v;
+	return r;
+}
+
+static int parse_region_size(struct raidx_set *rs, const char *value)
+{
+	int v, r;
+
+	r = parse_int(rs, value, 0, INT_MAX, &v,
+		      "Bad numerical argument given for region_size");
+	rs->params.region_size = v;
+	return r;
+}
+
+static int parse_raid10_copies(struct raidx_set *rs, const char *value)
+{
+	int v, r;
+
+	r = parse_int(rs, value, 2, rs->raid_disks, &v,
+		      "Bad value for 'raid10_copies'");
+	rs->params.raid10_copies = v;
+	return r;
+}
+
+static int parse_raid10_format(struct raidx_set *rs, const char *value)
+{
+	rs->params.raid10_format = raidx_r10_alg_by_name(value);
+	if (rs->params.raid10_format < 0) {
+		rs->ti->error = "Invalid 'raid10_format' value given";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_delta_disks(struct raidx_set *rs, const char *value)
+{
+	int max = RAIDX_MAX_DEVICES - rs->type->min_devs;
+	int r;
+
+	r = parse_int(rs, value, -max, max, &rs->params.delta_disks,
+		      "Too many delta_disk requested");
+	if (!r && !rs->params.delta_disks) {
+		rs->ti->error = "Too many delta_disk requested";
+		r = -EINVAL;
+	}
+	return r;
+}
+
+static int parse_data_offset(struct raidx_set *rs, const char *value)
+{
+	int v, r;
+
+	r = parse_int(rs, value, 0, INT_MAX, &v, "Bogus data_offset value");
+	if (!r && v && (v < RAIDX_MIN_RESHAPE_SPACE || v % 8)) {
+		rs->ti->error = "Bogus data_offset value";
+		r = -EINVAL;
+	}
+	rs->params.data_offset = v;
+	return r;
+}
+
+static int parse_flag(struct raidx_set *rs, const char *value)
+{
+	return 0;
+}
+
+static int parse_journal_dev(struct raidx_set *rs, const char *value)
+{
+	struct md_rdev *jdev = &rs->journal.rdev;
+	int r;
+
+	r = dm_get_device(rs->ti, value, dm_table_get_mode(rs->ti->table),
+			  &rs->journal.dev);
+	if (r) {
+		rs->ti->error = "raid4/5/6 journal device lookup failure";
+		return r;
+	}
+	md_rdev_init(jdev);
+	jdev->mddev = &rs->md;
+	jdev->bdev = rs->journal.dev->bdev;
+	jdev->sectors = bdev_nr_sectors(jdev->bdev);
+	if (jdev->sectors < RAIDX_MIN_JOURNAL_SECTORS) {
+		rs->ti->error = "No space for raid4/5/6 journal";
+		return -ENOSPC;
+	}
+	set_bit(Journal, &jdev->flags);
+	return 0;
+}
+
+static int parse_journal_mode(struct raidx_set *rs, const char *value)
+{
+	rs->params.journal_mode = raidx_journal_mode_by_name(value);
+	if (rs->params.journal_mode < 0) {
+		rs->ti->error = "Invalid 'journal_mode' argument";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_policy(struct raidx_set *rs, const char *value)
+{
+	rs->params.policy = raidx_policy_by_name(value);
+	if (rs->params.policy < 0) {
+		rs->ti->error =
+			"Invalid 'consistency_policy': use resync, ppl or journal";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* In the order the stock target prints them; indexed by enum raidx_arg. */
+static const struct raidx_keyword keywords[RAIDX_ARG_COUNT] = {
+	[RAIDX_ARG_SYNC] = { "sync", false, false, LV_REDUNDANT, parse_flag },
+	[RAIDX_ARG_NOSYNC] = { "nosync", false, false,
+			       LV_1 | LV_10 | LV_45, parse_flag },
+	[RAIDX_ARG_REBUILD] = { "rebuild", true, true, LV_REDUNDANT,
+				parse_rebuild },
+	[RAIDX_ARG_DAEMON_SLEEP] = { "daemon_sleep", true, false,
+				     LV_REDUNDANT, parse_daemon_sleep },
+	[RAIDX_ARG_MIN_RECOVERY_RATE] = { "min_recovery_rate", true, false,
+					  LV_REDUNDANT, parse_min_rate },
+	[RAIDX_ARG_MAX_RECOVERY_RATE] = { "max_recovery_rate", true, false,
+					  LV_REDUNDANT, parse_max_rate },
+	[RAIDX_ARG_WRITE_MOSTLY] = { "write_mostly", true, true, LV_1,
+				     parse_write_mostly },
+	[RAIDX_ARG_MAX_WRITE_BEHIND] = { "max_write_behind", true, false,
+					 LV_1, parse_max_write_behind },
+	[RAIDX_ARG_STRIPE_CACHE] = { "stripe_cache", true, false, LV_PARITY,
+				     parse_stripe_cache },
+	[RAIDX_ARG_REGION_SIZE] = { "region_size", true, false, LV_REDUNDANT,
+				    parse_region_size },
+	[RAIDX_ARG_RAID10_COPIES] = { "raid10_copies", true, false, LV_10,
+				      parse_raid10_copies },
+	[RAIDX_ARG_RAID10_FORMAT] = { "raid10_format", true, false, LV_10,
+				      parse_raid10_format },
+	[RAIDX_ARG_DELTA_DISKS] = { "delta_disks", true, false, LV_REDUNDANT,
+				    parse_delta_disks },
+	[RAIDX_ARG_DATA_OFFSET] = { "data_offset", true, false,
+				    LV_0 | LV_REDUNDANT, parse_data_offset },
+	[RAIDX_ARG_RAID10_USE_NEAR_SETS] = { "raid10_use_near_sets", false,
+					     false, LV_10, parse_flag },
+	[RAIDX_ARG_JOURNAL_DEV] = { "journal_dev", true, false, LV_PARITY,
+				    parse_journal_dev },
+	[RAIDX_ARG_JOURNAL_MODE] = { "journal_mode", true, false, LV_PARITY,
+				     parse_journal_mode },
+	[RAIDX_ARG_CONSISTENCY_POLICY] = { "consistency_policy", true, false,
+					   LV_PARITY, parse_policy },
+};
+
+static unsigned int type_level_bit(const struct raidx_type *t)
+{
+	switch (t->level) {
+	case 0:
+		return LV_0;
+	case 1:
+		return LV_1;
+	case 10:
+		return LV_10;
+	case 6:
+		return LV_6;
+	default:
+		return LV_45;
+	}
+}
+
+static const struct raidx_keyword *find_keyword(const char *word,
+						enum raidx_arg *arg)
+{
+	int i;
+
+	for (i = 0; i < RAIDX_ARG_COUNT; i++)
+		if (!strcasecmp(keywords[i].name, word)) {
+			*arg = i;
+			return &keywords[i];
+		}
+	return NULL;
+}
+
+/*
+ * ---- The parameter group ----
+ */
+static int parse_chunk(struct raidx_set *rs, const char *word)
+{
+	int v;
+
+	if (kstrtoint(word, 10, &v) || v < 0) {
+		rs->ti->error = "Bad numerical argument given for chunk_size";
+		return -EINVAL;
+	}
+	if (rs->type->level == 1) {
+		if (v)
+			DMINFO("Ignoring chunk size parameter for RAID 1");
+		v = 0;
+	} else if (!is_power_of_2(v)) {
+		rs->ti->error = "Chunk size must be a power of 2";
+		return -EINVAL;
+	} else if (v < 8) {
+		rs->ti->error = "Chunk size value is too small";
+		return -EINVAL;
+	}
+	rs->params.chunk_sectors = v;
+	return 0;
+}
+
+/* Cross-keyword rules, checked once every keyword is known. */
+static int check_param_combinations(struct raidx_set *rs)
+{
+	struct raidx_params *p = &rs->params;
+
+	if (rs_given(rs, RAIDX_ARG_SYNC) && rs_given(rs, RAIDX_ARG_NOSYNC)) {
+		rs->ti->error = "sync and nosync are mutually exclusive";
+		return -EINVAL;
+	}
+	if (rs_given(rs, RAIDX_ARG_REBUILD) &&
+	    (rs_given(rs, RAIDX_ARG_SYNC) || rs_given(rs, RAIDX_ARG_NOSYNC))) {
+		rs->ti->error =
+			"sync/nosync and rebuild are mutually exclusive";
+		return -EINVAL;
+	}
+	if (bitmap_weight(p->write_mostly, rs->raid_disks) >= rs->raid_disks) {
+		rs->ti->error = "Can't set all raid1 devices to write_mostly";
+		return -EINVAL;
+	}
+	if (p->max_recovery_rate && p->min_recovery_rate > p->max_recovery_rate) {
+		rs->ti->error = "Bogus recovery rates";
+		return -EINVAL;
+	}
+	if (rs_given(rs, RAIDX_ARG_JOURNAL_MODE) &&
+	    !rs_given(rs, RAIDX_ARG_JOURNAL_DEV)) {
+		rs->ti->error =
+			"raid4/5/6 'journal_mode' is invalid without 'journal_dev'";
+		return -EINVAL;
+	}
+	if (rs->type->level == 10 && p->raid10_copies > rs->raid_disks) {
+		rs->ti->error = "Not enough devices to satisfy specification";
+		return -EINVAL;
+	}
+	if (rs->type->level == 10 &&
+	    rs_given(rs, RAIDX_ARG_RAID10_USE_NEAR_SETS) &&
+	    (p->raid10_format == RAIDX_R10_ALG_DEFAULT ||
+	     p->raid10_format == RAIDX_R10_ALG_NEAR)) {
+		rs->ti->error =
+			"RAID10 format 'near' and 'raid10_use_near_sets' are incompatible";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_params(struct raidx_set *rs, struct dm_arg_set *as,
+			unsigned int nr_words)
+{
+	unsigned int level_bit = type_level_bit(rs->type);
+	const struct raidx_keyword *kw;
+	enum raidx_arg arg;
+	const char *word, *value;
+	int r;
+
+	r = parse_chunk(rs, dm_shift_arg(as));
+	if (r)
+		return r;
+	nr_words--;
+
+	while (nr_words--) {
+		word = dm_shift_arg(as);
+		kw = find_keyword(word, &arg);
+		if (!kw) {
+			DMERR("Unable to parse RAID parameter: %s", word);
+			rs->ti->error = "Unable to parse RAID parameter";
+			return -EINVAL;
+		}
+		if (!(kw->levels & level_bit)) {
+			DMERR("'%s' is not valid for raid type %s", kw->name,
+			      rs->type->name);
+			rs->ti->error = "Invalid flags combination";
+			return -EINVAL;
+		}
+		if (test_and_set_bit(arg, &rs->params.given) && !kw->repeats) {
+			DMERR("'%s' given more than once", kw->name);
+			rs->ti->error = "Parameter given more than once";
+			return -EINVAL;
+		}
+		value = NULL;
+		if (kw->takes_value) {
+			if (!nr_words--) {
+				DMERR("'%s' needs a value", kw->name);
+				rs->ti->error =
+					"Wrong number of raid parameters given";
+				return -EINVAL;
+			}
+			value = dm_shift_arg(as);
+		}
+		r = kw->parse(rs, value);
+		if (r)
+			return r;
+	}
+	return check_param_combinations(rs);
+}
+
+/*
+ * ---- The device group ----
+ */
+static int get_dev(struct raidx_set *rs, const char *path,
+		   struct dm_dev **dev, char *error)
+{
+	int r;
+
+	r = dm_get_device(rs->ti, path, dm_table_get_mode(rs->ti->table), dev);
+	if (r)
+		rs->ti->error = error;
+	return r;
+}
+
+static int parse_leg(struct raidx_set *rs, unsigned int i, const char *meta,
+		     const char *data)
+{
+	struct raidx_dev *d = &rs->dev[i];
+	struct md_rdev *rdev = &d->rdev;
+	int r;
+
+	rdev->raid_disk = i;
+	rdev->mddev = &rs->md;
+
+	if (strcmp(meta, "-")) {
+		r = get_dev(rs, meta, &d->meta_dev,
+			    "RAID metadata device lookup failure");
+		if (r)
+			return r;
+		rdev->sb_page = alloc_page(GFP_KERNEL);
+		if (!rdev->sb_page) {
+			rs->ti->error = "Failed to allocate superblock page";
+			return -ENOMEM;
+		}
+	}
+
+	if (!strcmp(data, "-")) {
+		if (test_bit(i, rs->params.rebuild)) {
+			rs->ti->error =
+				"Drive designated for rebuild not specified";
+			return -EINVAL;
+		}
+		if (d->meta_dev) {
+			rs->ti->error =
+				"No data device supplied with metadata device";
+			return -EINVAL;
+		}
+		return 0;
+	}
+
+	r = get_dev(rs, data, &d->data_dev, "RAID device lookup failure");
+	if (r)
+		return r;
+	if (d->meta_dev)
+		rdev->meta_bdev = d->meta_dev->bdev;
+	rdev->bdev = d->data_dev->bdev;
+	list_add_tail(&rdev->same_set, &rs->md.disks);
+	return 0;
+}
+
+static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
+{
+	bool have_metadata = false;
+	unsigned int i;
+	int r;
+
+	dm_shift_arg(as);	/* the device count, already read */
+	for (i = 0; i < rs->raid_disks; i++) {
+		const char *meta = dm_shift_arg(as);
+		const char *data = dm_shift_arg(as);
+
+		r = parse_leg(rs, i, meta, data);
+		if (r)
+			return r;
+		have_metadata |= !!rs->dev[i].meta_dev;
+	}
+	if (as->argc)
+		DMWARN("Ignoring %u words after the device list", as->argc);
+
+	/* md wants the journal after the data devices. */
+	if (rs->journal.dev)
+		list_add_tail(&rs->journal.rdev.same_set, &rs->md.disks);
+
+	if (have_metadata) {
+		rs->md.external = 0;
+		rs->md.persistent = 1;
+		rs->md.major_version = 2;
+	} else {
+		rs->md.persistent = 0;
+		rs->md.external = 1;
+	}
+	return 0;
+}
+
+/*
+ * ---- Applying the parameters to md ----
+ */
+int raidx_validate_region_size(struct raidx_set *rs, unsigned long region)
+{
+	unsigned long min_region = rs->ti->len / (1 << 21);
+
+	if (rs->type->level == 0)
+		return 0;
+
+	if (!region) {
+		region = min_region > (1 << 13) ?
+			 roundup_pow_of_two(min_region) : 1 << 13;
+	} else if (region > rs->ti->len) {
+		rs->ti->error = "Supplied region size is too large";
+		return -EINVAL;
+	} else if (region < min_region) {
+		DMERR("Supplied region_size (%lu sectors) below minimum (%lu)",
+		      region, min_region);
+		rs->ti->error = "Supplied region size is too small";
+		return -EINVAL;
+	} else if (!is_power_of_2(region)) {
+		rs->ti->error = "Region size is not a power of 2";
+		return -EINVAL;
+	} else if (region < rs->params.chunk_sectors) {
+		rs->ti->error = "Region size is smaller than the chunk size";
+		return -EINVAL;
+	}
+	rs->md.bitmap_info.chunksize = to_bytes(region);
+	return 0;
+}
+
+static int apply_params(struct raidx_set *rs)
+{
+	struct raidx_params *p = &rs->params;
+	struct mddev *md = &rs->md;
+	unsigned int i;
+	int layout, r;
+
+	md->chunk_sectors = p->chunk_sectors;
+	md->new_chunk_sectors = p->chunk_sectors;
+
+	/*
+	 * Every leg starts in sync; 'rebuild' and the superblocks say
+	 * otherwise, and what the superblocks say wins unless the table
+	 * asks for rebuild or [no]sync.
+	 */
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct md_rdev *rdev = &rs->dev[i].rdev;
+
+		if (test_bit(i, p->rebuild)) {
+			clear_bit(In_sync, &rdev->flags);
+			rdev->recovery_offset = 0;
+		} else {
+			set_bit(In_sync, &rdev->flags);
+			rdev->recovery_offset = MaxSector;
+		}
+		if (test_bit(i, p->write_mostly))
+			set_bit(WriteMostly, &rdev->flags);
+	}
+
+	if (rs_given(rs, RAIDX_ARG_DAEMON_SLEEP))
+		md->bitmap_info.daemon_sleep = p->daemon_sleep;
+	if (rs_given(rs, RAIDX_ARG_MAX_WRITE_BEHIND))
+		md->bitmap_info.max_write_behind = p->max_write_behind;
+	md->sync_speed_min = p->min_recovery_rate;
+	md->sync_speed_max = p->max_recovery_rate;
+
+	r = raidx_validate_region_size(rs, p->region_size);
+	if (r)
+		return r;
+	r = dm_set_target_max_io_len(rs->ti, p->chunk_sectors ?:
+				     to_sector(md->bitmap_info.chunksize));
+	if (r)
+		return r;
+
+	if (rs->type->level == 10) {
+		layout = raidx_r10_layout(p->raid10_format, p->raid10_copies,
+					  rs_given(rs, RAIDX_ARG_RAID10_USE_NEAR_SETS));
+		if (layout < 0 || !raidx_type_by_level_layout(10, layout)) {
+			rs->ti->error = "Failed to recognize new raid10 layout";
+			return -EINVAL;
+		}
+		md->layout = layout;
+		md->new_layout = layout;
+		rs->table_layout = layout;
+	}
+
+	rs->journal.mode = p->journal_mode;
+	return raidx_policy_check(rs);
+}
+
+/*
+ * ---- Sizes ----
+ */
+void raidx_set_rdev_sectors(struct raidx_set *rs)
+{
+	struct md_rdev *rdev;
+
+	rdev_for_each(rdev, &rs->md)
+		if (!test_bit(Journal, &rdev->flags))
+			rdev->sectors = rs->md.dev_sectors;
+}
+
+/*
+ * Per-device and array sectors for a target of @len sectors.  With
+ * @use_md the geometry is the superblock's, else the table's.
+ */
+int raidx_set_sizes(struct raidx_set *rs, sector_t len, bool use_md)
+{
+	unsigned int disks = use_md ? rs->md.raid_disks : rs->raid_disks;
+	unsigned int data = disks - rs->type->parity_devs;
+	unsigned int copies = rs->params.raid10_copies;
+	sector_t dev = len, array = len, smallest = ~0ULL;
+	struct md_rdev *rdev;
+
+	if (rs->type->level == 10) {
+		dev = len * copies;
+		array = dev;
+		if (sector_div(dev, data))
+			goto bad;
+		array = dev * data;
+		if (sector_div(array, copies))
+			goto bad;
+	} else if (rs->type->level != 1) {
+		if (sector_div(dev, data))
+			goto bad;
+		array = dev * data;
+	}
+
+	rs->md.array_sectors = array;
+	rs->md.dev_sectors = dev;
+	raidx_set_rdev_sectors(rs);
+
+	rdev_for_each(rdev, &rs->md)
+		if (!test_bit(Journal, &rdev->flags) && rdev->bdev)
+			smallest = min(smallest, bdev_nr_sectors(rdev->bdev));
+	if (smallest < dev) {
+		rs->ti->error = "Component device(s) too small";
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	rs->ti->error = "Target length not divisible by number of data devices";
+	return -EINVAL;
+}
+
+/*
+ * ---- Allocation ----
+ */
+static struct raidx_set *alloc_set(struct dm_target *ti,
+				   const struct raidx_type *type,
+				   unsigned int legs)
+{
+	struct raidx_set *rs;
+	unsigned int i;
+
+	if (legs <= type->parity_devs || legs < 1) {
+		ti->error = "Insufficient number of devices";
+		return ERR_PTR(-EINVAL);
+	}
+	rs = kzalloc(struct_size(rs, dev, legs), GFP_KERNEL);
+	if (!rs) {
+		ti->error = "Cannot allocate raid context";
+		return ERR_PTR(-ENOMEM);
+	}
+	mddev_init(&rs->md);
+	rs->ti = ti;
+	rs->type = type;
+	rs->raid_disks = legs;
+	rs->params.stripe_cache = 256;
+	rs->params.raid10_copies = 2;
+	rs->params.raid10_format = RAIDX_R10_ALG_DEFAULT;
+	rs->params.journal_mode = RAIDX_JOURNAL_WRITETHROUGH;
+	rs->params.policy = RAIDX_POLICY_RESYNC;
+	rs->md.raid_disks = legs;
+	rs->md.level = type->level;
+	rs->md.new_level = type->level;
+	rs->md.layout = type->algorithm;
+	rs->table_layout = type->algorithm;
+	rs->md.new_layout = type->algorithm;
+	rs->md.recovery_cp = MaxSector;
+	rs->md.persistent = 0;
+	rs->md.external = 1;
+	for (i = 0; i < legs; i++)
+		md_rdev_init(&rs->dev[i].rdev);
+	return rs;
+}
+
+void raidx_free_set(struct raidx_set *rs)
+{
+	unsigned int i;
+
+	if (rs->journal.dev) {
+		md_rdev_clear(&rs->journal.rdev);
+		dm_put_device(rs->ti, rs->journal.dev);
+	}
+	for (i = 0; i < rs->raid_disks; i++) {
+		if (rs->dev[i].meta_dev)
+			dm_put_device(rs->ti, rs->dev[i].meta_dev);
+		md_rdev_clear(&rs->dev[i].rdev);
+		if (rs->dev[i].data_dev)
+			dm_put_device(rs->ti, rs->dev[i].data_dev);
+	}
+	kfree(rs);
+}
+
+/*
+ * Parse the whole table line.  On error ti->error says why and nothing
+ * is left allocated or opened.
+ */
+struct raidx_set *raidx_parse_table(struct dm_target *ti, unsigned int argc,
+				    char **argv)
+{
+	struct dm_arg_set as = { .argc = argc, .argv = argv }, legs_as;
+	struct dm_arg param_count = { 1, argc,
+		"Cannot understand number of raid parameters" };
+	struct dm_arg leg_count = { 1, RAIDX_MAX_DEVICES,
+		"Cannot understand number of raid devices parameters" };
+	const struct raidx_type *type;
+	unsigned int nr_params, nr_legs;
+	struct raidx_set *rs;
+	const char *word;
+	int r;
+
+	word = dm_shift_arg(&as);
+	if (!word) {
+		ti->error = "No arguments";
+		return ERR_PTR(-EINVAL);
+	}
+	type = raidx_type_by_name(word);
+	if (!type) {
+		ti->error = "Unrecognised raid_type";
+		return ERR_PTR(-EINVAL);
+	}
+
+	if (dm_read_arg_group(&param_count, &as, &nr_params, &ti->error))
+		return ERR_PTR(-EINVAL);
+
+	/* Peek at the device count behind the parameters. */
+	legs_as = as;
+	dm_consume_args(&legs_as, nr_params);
+	if (!legs_as.argc) {
+		ti->error =
+			"Cannot understand number of raid devices parameters";
+		return ERR_PTR(-EINVAL);
+	}
+	leg_count.max = min_t(unsigned int, RAIDX_MAX_DEVICES,
+			      (legs_as.argc - 1) / 2);
+	if (!leg_count.max ||
+	    dm_read_arg(&leg_count, &legs_as, &nr_legs, &ti->error)) {
+		ti->error = "Invalid number of supplied raid devices";
+		return ERR_PTR(-EINVAL);
+	}
+
+	rs = alloc_set(ti, type, nr_legs);
+	if (IS_ERR(rs))
+		return rs;
+
+	r = parse_params(rs, &as, nr_params);
+	if (!r)
+		r = parse_legs(rs, &as);
+	if (!r)
+		r = apply_params(rs);
+	if (r) {
+		raidx_free_set(rs);
+		return ERR_PTR(r);
+	}
+	return rs;
+}
+
+/*
+ * ---- Printing the table line back ----
+ */
+struct emitter {
+	char *result;		/* NULL: only count words */
+	unsigned int maxlen;
+	unsigned int *sz;
+	unsigned int words;
+};
+
+static __printf(2, 3) void emit(struct emitter *e, const char *fmt, ...)
+{
+	unsigned int sz;
+	va_list args;
+	int n;
+
+	e->words++;
+	if (!e->result)
+		return;
+	sz = *e->sz;
+	if (sz >= e->maxlen)
+		return;
+	va_start(args, fmt);
+	n = vscnprintf(e->result + sz, e->maxlen - sz, fmt, args);
+	va_end(args);
+	*e->sz = sz + n;
+}
+
+static void emit_legs(struct emitter *e, const char *name,
+		      const unsigned long *legs, unsigned int count)
+{
+	unsigned int i;
+
+	for_each_set_bit(i, legs, count) {
+		emit(e, " %s", name);
+		emit(e, " %u", i);
+	}
+}
+
+/* One keyword and its current value, as the stock target reports it. */
+static void emit_keyword(struct raidx_set *rs, enum raidx_arg arg,
+			 struct emitter *e)
+{
+	struct mddev *md = &rs->md;
+	const char *name = keywords[arg].name;
+	struct r5conf *conf;
+
+	switch (arg) {
+	case RAIDX_ARG_REBUILD:
+		emit_legs(e, name, rs->params.rebuild, rs->raid_disks);
+		return;
+	case RAIDX_ARG_WRITE_MOSTLY:
+		emit_legs(e, name, rs->params.write_mostly, rs->raid_disks);
+		return;
+	default:
+		break;
+	}
+
+	emit(e, " %s", name);
+	switch (arg) {
+	case RAIDX_ARG_DAEMON_SLEEP:
+		emit(e, " %lu", md->bitmap_info.daemon_sleep);
+		break;
+	case RAIDX_ARG_MIN_RECOVERY_RATE:
+		emit(e, " %d", md->sync_speed_min);
+		break;
+	case RAIDX_ARG_MAX_RECOVERY_RATE:
+		emit(e, " %d", md->sync_speed_max);
+		break;
+	case RAIDX_ARG_MAX_WRITE_BEHIND:
+		emit(e, " %lu", md->bitmap_info.max_write_behind);
+		break;
+	case RAIDX_ARG_STRIPE_CACHE:
+		conf = rs_is_raid456(rs) ? md->private : NULL;
+		emit(e, " %d", conf ? conf->max_nr_stripes : 0);
+		break;
+	case RAIDX_ARG_REGION_SIZE:
+		emit(e, " %llu", (unsigned long long)
+		     to_sector(md->bitmap_info.chunksize));
+		break;
+	case RAIDX_ARG_RAID10_COPIES:
+		emit(e, " %u", raidx_r10_copies(md->layout));
+		break;
+	case RAIDX_ARG_RAID10_FORMAT:
+		emit(e, " %s", raidx_r10_format_name(md->layout));
+		break;
+	case RAIDX_ARG_DELTA_DISKS:
+		emit(e, " %d", max(rs->params.delta_disks, md->delta_disks));
+		break;
+	case RAIDX_ARG_DATA_OFFSET:
+		emit(e, " %llu", (unsigned long long)rs->params.data_offset);
+		break;
+	case RAIDX_ARG_JOURNAL_DEV:
+		emit(e, " %s", rs->journal.dev ? rs->journal.dev->name : "-");
+		break;
+	case RAIDX_ARG_JOURNAL_MODE:
+		emit(e, " %s", raidx_journal_mode_name(rs->journal.mode));
+		break;
+	case RAIDX_ARG_CONSISTENCY_POLICY:
+		emit(e, " %s", raidx_policy_name(rs->policy));
+		break;
+	default:
+		break;
+	}
+}
+
+static void emit_params(struct raidx_set *rs, struct emitter *e)
+{
+	int arg;
+
+	for (arg = 0; arg < RAIDX_ARG_COUNT; arg++)
+		if (rs_given(rs, arg))
+			emit_keyword(rs, arg, e);
+}
+
+void raidx_emit_table(struct raidx_set *rs, char *result,
+		      unsigned int maxlen, unsigned int *sz)
+{
+	struct emitter count = { NULL }, out = { result, maxlen, sz };
+	unsigned int i;
+
+	/* The chunk size is the first parameter and always present. */
+	emit_params(rs, &count);
+	emit(&out, "%s %u %u", rs->type->name, count.words + 1,
+	     rs->md.new_chunk_sectors);
+	emit_params(rs, &out);
+	emit(&out, " %u", rs->raid_disks);
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
+
+		emit(&out, " %s", d->meta_dev ? d->meta_dev->name : "-");
+		emit(&out, " %s", d->data_dev ? d->data_dev->name : "-");
+	}
+}

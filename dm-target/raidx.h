@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * raidx.h - what the parts of dm-raidx share.
+ *
+ * Owns: struct raidx_set (one per raid target instance), the parsed table
+ * (struct raidx_params), and the prototypes each file exports to the
+ * others.  Which file owns what:
+ *
+ *   raidx-target.c    module init, target_type, ctr/dtr, map, io hints
+ *   raidx-table.c     table words -> struct raidx_params (and back)
+ *   raidx-metadata.c  superblocks on the metadata devices
+ *   raidx-md.c        driving md: run, stop, suspend, resume, revive legs
+ *   raidx-status.c    status lines and messages
+ *   raidx-policy.c    consistency policy: journal and PPL
+ *   raidx-takeover.c  level/layout/size changes (takeover, reshape)
+ *   raidx-format.c    the on-disk format, shared with tools/
+ */
+#ifndef DM_RAIDX_H
+#define DM_RAIDX_H
+
+#include <linux/device-mapper.h>
+#include <linux/module.h>
+
+#include "md.h"
+#include "raidx-format.h"
+
+#define DM_MSG_PREFIX "raidx"
+
+/* Table words with an argument-less or one-argument form. */
+enum raidx_arg {
+	RAIDX_ARG_SYNC,
+	RAIDX_ARG_NOSYNC,
+	RAIDX_ARG_REBUILD,
+	RAIDX_ARG_DAEMON_SLEEP,
+	RAIDX_ARG_MIN_RECOVERY_RATE,
+	RAIDX_ARG_MAX_RECOVERY_RATE,
+	RAIDX_ARG_WRITE_MOSTLY,
+	RAIDX_ARG_MAX_WRITE_BEHIND,
+	RAIDX_ARG_STRIPE_CACHE,
+	RAIDX_ARG_REGION_SIZE,
+	RAIDX_ARG_RAID10_COPIES,
+	RAIDX_ARG_RAID10_FORMAT,
+	RAIDX_ARG_DELTA_DISKS,
+	RAIDX_ARG_DATA_OFFSET,
+	RAIDX_ARG_RAID10_USE_NEAR_SETS,
+	RAIDX_ARG_JOURNAL_DEV,
+	RAIDX_ARG_JOURNAL_MODE,
+	RAIDX_ARG_CONSISTENCY_POLICY,
+	RAIDX_ARG_COUNT
+};
+
+#define RAIDX_DEV_WORDS	((RAIDX_MAX_DEVICES + BITS_PER_LONG - 1) / BITS_PER_LONG)
+
+/* What the table line asked for, before any superblock is read. */
+struct raidx_params {
+	unsigned long given;		/* bit per enum raidx_arg */
+	unsigned int chunk_sectors;
+	unsigned long rebuild[RAIDX_DEV_WORDS];
+	unsigned long write_mostly[RAIDX_DEV_WORDS];
+	unsigned long daemon_sleep;
+	int min_recovery_rate;
+	int max_recovery_rate;
+	unsigned long max_write_behind;	/* kB, as md keeps it */
+	unsigned int stripe_cache;
+	unsigned int region_size;	/* sectors; 0: pick a default */
+	unsigned int raid10_copies;
+	int raid10_format;
+	int delta_disks;
+	sector_t data_offset;
+	int journal_mode;
+	int policy;
+};
+
+struct raidx_dev {
+	struct dm_dev *meta_dev;
+	struct dm_dev *data_dev;
+	struct md_rdev rdev;
+	bool first_use;		/* no valid superblock: written fresh */
+};
+
+struct raidx_set {
+	struct dm_target *ti;
+	const struct raidx_type *type;	/* as the table names it */
+	int table_layout;		/* md layout the table asks for */
+	struct raidx_params params;
+
+	/* Sizes the table asks for; may exceed the superblock's (grow). */
+	sector_t array_sectors;
+	sector_t dev_sectors;
+
+	/* Decided by the constructor, acted on in preresume. */
+	bool write_sbs;
+	bool grow;
+
+	/* Lifecycle, so a second resume does not start the array again. */
+	bool preresumed;
+	bool resumed;
+	bool suspended;
+	bool bitmap_loaded;
+
+	/* Legs recorded as failed since this table was loaded. */
+	unsigned long failed[RAIDX_DEV_WORDS];
+
+	/* What the freshest superblock said (-1: nothing, new array). */
+	bool sb_has_ext;
+	int sb_policy;
+	int sb_journal_mode;
+
+	/* Identity and log state persisted in the superblock extension. */
+	u8 uuid[16];
+	int policy;			/* enum raidx_policy in force */
+	sector_t ppl_sector;		/* relative to the data device */
+	unsigned int ppl_size;
+
+	struct {
+		struct dm_dev *dev;
+		struct md_rdev rdev;
+		int mode;		/* enum raidx_journal_mode */
+	} journal;
+
+	struct mddev md;
+	unsigned int raid_disks;
+	struct raidx_dev dev[];
+};
+
+static inline struct raidx_set *mddev_to_rs(struct mddev *mddev)
+{
+	return container_of(mddev, struct raidx_set, md);
+}
+
+static inline bool rs_given(struct raidx_set *rs, enum raidx_arg arg)
+{
+	return test_bit(arg, &rs->params.given);
+}
+
+static inline bool rs_is_raid0(struct raidx_set *rs)
+{
+	return rs->md.level == 0;
+}
+
+static inline bool rs_is_raid1(struct raidx_set *rs)
+{
+	return rs->md.level == 1;
+}
+
+static inline bool rs_is_raid10(struct raidx_set *rs)
+{
+	return rs->md.level == 10;
+}
+
+static inline bool rs_is_raid6(struct raidx_set *rs)
+{
+	return rs->md.level == 6;
+}
+
+static inline bool rs_is_raid456(struct raidx_set *rs)
+{
+	return rs->md.level >= 4 && rs->md.level <= 6;
+}
+
+static inline bool rs_is_reshaping(struct raidx_set *rs)
+{
+	return rs->md.reshape_position != MaxSector;
+}
+
+static inline bool rs_is_recovering(struct raidx_set *rs)
+{
+	return rs->md.recovery_cp < rs->md.dev_sectors;
+}
+
+/* raidx-target.c */
+extern bool raidx_discard_safe;
+void raidx_set_capacity(struct raidx_set *rs);
+
+/* raidx-table.c */
+struct raidx_set *raidx_parse_table(struct dm_target *ti, unsigned int argc,
+				    char **argv);
+void raidx_free_set(struct raidx_set *rs);
+void raidx_emit_table(struct raidx_set *rs, char *result,
+		      unsigned int maxlen, unsigned int *sz);
+int raidx_set_sizes(struct raidx_set *rs, sector_t len, bool use_md);
+void raidx_set_rdev_sectors(struct raidx_set *rs);
+int raidx_validate_region_size(struct raidx_set *rs, unsigned long region);
+
+/* raidx-metadata.c */
+int raidx_load_superblocks(struct raidx_set *rs);
+void raidx_write_superblocks(struct raidx_set *rs);
+int raidx_read_sb(struct md_rdev *rdev, bool force);
+void raidx_clear_failed_bits(struct raidx_set *rs,
+			     const unsigned long *cleared);
+
+/* raidx-md.c */
+int raidx_start_array(struct raidx_set *rs);
+void raidx_stop_array(struct raidx_set *rs);
+int raidx_preresume(struct dm_target *ti);
+void raidx_resume(struct dm_target *ti);
+void raidx_postsuspend(struct dm_target *ti);
+
+/* raidx-status.c */
+void raidx_status(struct dm_target *ti, status_type_t type,
+		  unsigned int status_flags, char *result, unsigned int maxlen);
+int raidx_message(struct dm_target *ti, unsigned int argc, char **argv,
+		  char *result, unsigned int maxlen);
+
+/* raidx-policy.c */
+int raidx_policy_check(struct raidx_set *rs);
+void raidx_policy_setup(struct raidx_set *rs);
+int raidx_policy_after_start(struct raidx_set *rs);
+int raidx_policy_message(struct raidx_set *rs, unsigned int argc,
+			 char **argv);
+const char *raidx_journal_status(struct raidx_set *rs);
+
+/* raidx-takeover.c */
+int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
+			       unsigned int sb_layout, unsigned int sb_chunk,
+			       unsigned int sb_disks);
+
+#endif /* DM_RAIDX_H */
