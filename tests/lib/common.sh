@@ -1,0 +1,363 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Sourced by every guest test (tests/guest/*.sh).  Runs inside the QEMU
+# guest as root; the host filesystem is visible at the same paths.
+#
+#   on_cleanup CMD [ARG...]     run CMD at exit (LIFO), even on failure
+#   fail MSG / pass MSG         end the test / note a passed check
+#   assert_eq ACTUAL EXPECTED [WHAT]
+#   assert_match STRING ERE [WHAT]
+#   load_raidx [TARGET_NAME]    insmod $RAIDX_KO (target_name= if not raid)
+#   unload_raidx / load_stock_dmraid
+#   make_legs N SIZE_MB         sets LEG_META[i], LEG_DATA[i] (loop devs)
+#   dm_wrap NAME DEV            dm-linear NAME over DEV (/dev/mapper/NAME)
+#   dm_swap_error NAME          reload NAME as the error target
+#   wait_sync DEV [TIMEOUT]     wait for a raid DEV to be idle and in sync
+#   write_pattern DEV SEED BYTES / pattern_sha SEED BYTES / sha_of DEV [BYTES]
+#   raid_health DEV / raid_field DEV N
+#   expect_table_rejected "TABLE" "ERROR SUBSTRING"
+#
+# Call make_legs and dm_wrap directly, not in $(...): they register
+# cleanups and set variables, which a subshell would lose.
+set -euo pipefail
+set -E # ERR trap in functions too
+
+COMMON_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=${TOP:-$(cd "$COMMON_LIB_DIR/../.." && pwd)}
+RAIDX_KO=${RAIDX_KO:-$TOP/dm-target/dm-raidx.ko}
+# No udev in the guest: libdevmapper must create /dev/mapper nodes itself.
+export DM_DISABLE_UDEV=1
+export LVM_SUPPRESS_FD_WARNINGS=1
+TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
+TEST_TMP=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
+
+# ---- cleanup stack ------------------------------------------------------
+
+_CLEANUPS=()
+
+# on_cleanup CMD [ARG...]: remember a command (quoted safely) to run at exit.
+on_cleanup() {
+	_CLEANUPS+=("$(printf '%q ' "$@")")
+}
+
+# Run registered cleanups newest first; a failing one does not stop the rest.
+cleanup() {
+	local i
+	set +e
+	for ((i = ${#_CLEANUPS[@]} - 1; i >= 0; i--)); do
+		eval "${_CLEANUPS[i]}" >/dev/null 2>&1 ||
+			echo "cleanup: '${_CLEANUPS[i]}' failed" >&2
+	done
+	_CLEANUPS=()
+	rm -rf "$TEST_TMP"
+}
+
+_on_exit() {
+	local rc=$?
+	trap - EXIT
+	cleanup
+	exit "$rc"
+}
+
+# Say where a set -e failure happened (only the innermost frame).
+_ERR_SEEN=0
+_on_err() {
+	local rc=$?
+	[ "$_ERR_SEEN" = 1 ] && return
+	_ERR_SEEN=1
+	echo "ERROR: '$BASH_COMMAND' exited $rc at ${BASH_SOURCE[1]:-?}:${BASH_LINENO[0]}" >&2
+}
+
+trap _on_exit EXIT
+trap _on_err ERR
+# A signal (the agent's per-test timeout) must still run the cleanups.
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# ---- assertions -----------------------------------------------------------
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+pass() {
+	echo "PASS: $*"
+}
+
+# assert_eq ACTUAL EXPECTED [WHAT]
+assert_eq() {
+	[ "$1" = "$2" ] || fail "${3:-value}: expected '$2', got '$1'"
+}
+
+# assert_match STRING ERE [WHAT]
+assert_match() {
+	[[ $1 =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
+}
+
+# Run a command, echoing it first (for readable test logs).
+# Arguments with spaces are shown single-quoted, so the line can be pasted.
+run() {
+	local a line="+"
+	for a in "$@"; do
+		case "$a" in
+		*[[:space:]]*) line+=" '$a'" ;;
+		*) line+=" $a" ;;
+		esac
+	done
+	echo "$line"
+	"$@"
+}
+
+# ---- modules --------------------------------------------------------------
+
+# load_raidx [TARGET_NAME]: load dm-raidx (registering TARGET_NAME, default
+# "raid") after the md personalities and whatever the .ko depends on.
+load_raidx() {
+	local name=${1:-raid} deps
+	[ -f "$RAIDX_KO" ] || fail "$RAIDX_KO not built (run 'make module')"
+	modprobe -a dm-mod md-mod raid0 raid1 raid10 raid456
+	deps=$(modinfo -F depends "$RAIDX_KO" 2>/dev/null | tr ',' ' ')
+	# shellcheck disable=SC2086
+	[ -z "$deps" ] || modprobe -a $deps
+	lsmod | grep -q '^dm_raidx ' && unload_raidx
+	# The stock dm-raid (maybe left by an earlier test) owns "raid".
+	if [ "$name" = raid ] && lsmod | grep -q '^dm_raid '; then
+		modprobe -r dm-raid || fail "stock dm-raid is loaded and busy"
+	fi
+	if [ "$name" = raid ]; then
+		insmod "$RAIDX_KO"
+	else
+		insmod "$RAIDX_KO" "target_name=$name"
+	fi
+	on_cleanup unload_raidx
+}
+
+# unload_raidx: rmmod, retrying briefly (md drops references lazily).
+unload_raidx() {
+	local i
+	lsmod | grep -q '^dm_raidx ' || return 0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		rmmod dm_raidx 2>/dev/null && return 0
+		sleep 0.5
+	done
+	rmmod dm_raidx
+}
+
+# The stock target also registers "raid": only one of them can be loaded
+# unless dm-raidx got another target_name.
+load_stock_dmraid() {
+	if lsmod | grep -q '^dm_raidx ' &&
+		[ "$(cat /sys/module/dm_raidx/parameters/target_name 2>/dev/null)" = raid ]; then
+		unload_raidx
+	fi
+	modprobe dm-raid
+	on_cleanup modprobe -r dm-raid
+}
+
+# ---- devices --------------------------------------------------------------
+
+LEG_META=()
+LEG_DATA=()
+
+# _loop_file FILE SIZE_MB: sparse file on the guest tmpfs -> loop device.
+_loop_file() {
+	local dev
+	rm -f "$1" # a reused name must not bring back old metadata
+	truncate -s "${2}M" "$1"
+	dev=$(losetup -f --show "$1")
+	echo "$dev"
+}
+
+# make_legs N SIZE_MB: N legs, each a 4 MiB metadata loop device plus a
+# SIZE_MB data loop device, backed by files in guest RAM (tmpfs).
+# Sets LEG_META[0..N-1] and LEG_DATA[0..N-1]; prints "meta data" per leg.
+make_legs() {
+	local n=$1 size=$2 i
+	modprobe loop
+	LEG_META=()
+	LEG_DATA=()
+	for ((i = 0; i < n; i++)); do
+		LEG_META[i]=$(_loop_file "$TEST_TMP/meta$i" 4)
+		LEG_DATA[i]=$(_loop_file "$TEST_TMP/data$i" "$size")
+		# _loop_file ran in a subshell: register its cleanups here.
+		on_cleanup losetup -d "${LEG_META[i]}"
+		on_cleanup losetup -d "${LEG_DATA[i]}"
+		echo "${LEG_META[i]} ${LEG_DATA[i]}"
+	done
+}
+
+# dev_sectors DEV: size in 512-byte sectors.
+dev_sectors() {
+	blockdev --getsz "$1"
+}
+
+# dm_create NAME "TABLE": create a dm device, removed at cleanup.
+dm_create() {
+	echo "$2" | dmsetup create "$1"
+	on_cleanup dm_remove "$1"
+}
+
+# dm_remove NAME: remove, retrying (a just-closed device can be busy).
+dm_remove() {
+	local i
+	dmsetup info "$1" >/dev/null 2>&1 || return 0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		dmsetup remove "$1" 2>/dev/null && return 0
+		sleep 0.3
+	done
+	dmsetup remove "$1"
+}
+
+# dm_wrap NAME DEV: dm-linear NAME over all of DEV, so the leg can later be
+# failed with dm_swap_error NAME.  The device is /dev/mapper/NAME.
+dm_wrap() {
+	dm_create "$1" "0 $(dev_sectors "$2") linear $2 0"
+}
+
+# dm_swap_error NAME: make every I/O to NAME fail, keeping its size.
+dm_swap_error() {
+	local len
+	len=$(dmsetup table "$1" | awk '{n += $2} END {print n}')
+	dmsetup suspend --noflush "$1"
+	echo "0 $len error" | dmsetup load "$1"
+	dmsetup resume "$1"
+}
+
+# ---- raid status ------------------------------------------------------------
+
+# raid_field DEV N: Nth field of `dmsetup status DEV` (1-based), i.e.
+# 4 type, 5 #devs, 6 health, 7 synced/total, 8 sync_action, 9 mismatch_cnt.
+raid_field() {
+	dmsetup status "$1" | awk -v n="$2" '{print $n}'
+}
+
+raid_health() {
+	raid_field "$1" 6
+}
+
+# wait_sync DEV [TIMEOUT_S]: until sync_action is idle and synced == total.
+wait_sync() {
+	local dev=$1 timeout=${2:-120} st ratio action t=0
+	while :; do
+		st=$(dmsetup status "$dev")
+		ratio=$(echo "$st" | awk '{print $7}')
+		action=$(echo "$st" | awk '{print $8}')
+		if [ "$action" = idle ] && [ "${ratio%/*}" = "${ratio#*/}" ]; then
+			return 0
+		fi
+		[ "$t" -ge $((timeout * 2)) ] &&
+			fail "wait_sync $dev: not in sync after ${timeout}s: $st"
+		sleep 0.5
+		t=$((t + 1))
+	done
+}
+
+# ---- data -------------------------------------------------------------------
+
+# _pattern SEED BYTES: deterministic pseudo-random bytes (AES-CTR keyed by
+# the seed), different in every block so misplaced blocks are caught.
+_pattern() {
+	local key
+	key=$(printf '%s' "$1" | sha256sum | cut -c1-32)
+	# Finite input (not /dev/zero | head) so nothing dies of SIGPIPE.
+	head -c "$2" /dev/zero |
+		openssl enc -aes-128-ctr -nosalt -K "$key" -iv 0 2>/dev/null
+}
+
+# write_pattern DEV SEED BYTES: BYTES (a multiple of 4096) from offset 0,
+# O_DIRECT so the data really reached the device when this returns.
+write_pattern() {
+	_pattern "$2" "$3" |
+		dd of="$1" bs=1M iflag=fullblock oflag=direct status=none
+}
+
+# pattern_sha SEED BYTES: sha256 write_pattern wrote.
+pattern_sha() {
+	_pattern "$1" "$2" | sha256sum | cut -d' ' -f1
+}
+
+# sha_of DEV [BYTES]: sha256 of the first BYTES (default all) read with
+# O_DIRECT, so it comes from the device and not the page cache.
+sha_of() {
+	local bytes=${2:-$(blockdev --getsize64 "$1")}
+	dd if="$1" bs=1M iflag=direct,count_bytes count="$bytes" status=none |
+		sha256sum | cut -d' ' -f1
+}
+
+# ---- negative tests -----------------------------------------------------------
+
+# Snapshot of everything a rejected table must not leave behind.
+_kernel_state() {
+	dmsetup ls 2>/dev/null | sort
+	local b h
+	for b in /sys/devices/virtual/block/*; do
+		case "${b##*/}" in loop*|ram*|\*) ;; *) echo "${b##*/}" ;; esac
+	done
+	cat /proc/mdstat 2>/dev/null
+	for h in /sys/block/*/holders/* /sys/block/*/*/holders/*; do
+		[ -e "$h" ] && echo "holder $h"
+	done
+	true
+}
+
+# expect_table_rejected "TABLE" "ERROR SUBSTRING": dmsetup create must fail,
+# the kernel log must contain the substring (ti->error), and no dm device,
+# md device or block-device holder may be left behind.
+expect_table_rejected() {
+	local table=$1 want=$2 name before after log
+	name=reject-$$-$RANDOM
+	before=$(_kernel_state)
+	# Marker so we only search the log written by this attempt.
+	echo "expect_table_rejected: $name" >/dev/kmsg
+	if echo "$table" | dmsetup create "$name" 2>"$TEST_TMP/rej.err"; then
+		dm_remove "$name"
+		fail "table accepted, expected '$want': $table"
+	fi
+	sleep 0.2
+	log=$(dmesg | sed -n "/expect_table_rejected: $name/,\$p")
+	if ! grep -qF -- "$want" <<<"$log"; then
+		echo "dmesg since attempt:" >&2
+		echo "$log" >&2
+		cat "$TEST_TMP/rej.err" >&2
+		fail "kernel log lacks '$want' for: $table"
+	fi
+	after=$(_kernel_state)
+	if [ "$before" != "$after" ]; then
+		diff <(echo "$before") <(echo "$after") >&2 || true
+		fail "rejected table left state behind: $table"
+	fi
+	pass "rejected ($want): $table"
+}
+
+# ---- LVM ----------------------------------------------------------------------
+
+# A private lvm.conf: no udev, no dmeventd, no devices file, loop devices
+# and virtio disks visible.
+_setup_lvm_conf() {
+	export LVM_SYSTEM_DIR=$TEST_TMP/lvm
+	mkdir -p "$LVM_SYSTEM_DIR" /run/lock/lvm /run/lvm
+	cat >"$LVM_SYSTEM_DIR/lvm.conf" <<'EOF'
+devices {
+	scan = [ "/dev" ]
+	filter = [ "a|^/dev/loop[0-9]+$|", "a|^/dev/vd[a-z]+$|", "a|^/dev/mapper/|", "a|^/dev/dm-|", "a|^/dev/ram[0-9]+$|", "r|.*|" ]
+	obtain_device_list_from_udev = 0
+	external_device_info_source = "none"
+	use_devicesfile = 0
+}
+activation {
+	udev_sync = 0
+	udev_rules = 0
+	monitoring = 0
+}
+global {
+	event_activation = 0
+}
+backup {
+	backup = 0
+	archive = 0
+}
+EOF
+}
+_setup_lvm_conf

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the guest (started by tests/run-guest.sh through qemu.sh).
+# For each test listed in /results/tests.list it writes to
+# /results/<name>/: started, log (stdout+stderr), dmesg (kernel log of
+# that test only), rc, seconds.  The host judges the results.
+#
+# A test may set its own timeout with a line "# timeout: SECONDS" near the
+# top; the default is $GUEST_TEST_TIMEOUT (300).
+set -uo pipefail
+
+RESULTS=${RESULTS:-/results}
+DEFAULT_TIMEOUT=${GUEST_TEST_TIMEOUT:-300}
+export DM_DISABLE_UDEV=1
+
+test_timeout() {
+	local t
+	t=$(head -n 20 "$1" | sed -n 's/^# *timeout: *\([0-9]\+\).*/\1/p' | head -n1)
+	echo "${t:-$DEFAULT_TIMEOUT}"
+}
+
+# Leftovers would break the next test; remove them and say so in the log.
+reset_devices() {
+	local left
+	left=$(dmsetup ls 2>/dev/null | grep -v '^No devices found' || true)
+	if [ -n "$left" ]; then
+		echo "agent: removing leftover dm devices: $left"
+		dmsetup remove_all -f >/dev/null 2>&1 || true
+	fi
+	losetup -D 2>/dev/null || true
+	# Each test starts without dm-raidx or dm-raid: both register "raid".
+	rmmod dm_raidx 2>/dev/null || true
+	rmmod dm_raid 2>/dev/null || true
+}
+
+run_one() {
+	local test=$1 name dir t start end rc
+	name=$(basename "$test" .sh)
+	dir=$RESULTS/$name
+	mkdir -p "$dir"
+	t=$(test_timeout "$test")
+	dmesg -c >>"$RESULTS/between-dmesg" 2>&1 || true
+	touch "$dir/started"
+	start=$(date +%s)
+	# timeout signals the test's whole process group (so a foreground
+	# sleep dies too and the test's TERM trap runs its cleanups); -k:
+	# a test that ignores TERM gets KILL.
+	(cd /tmp && exec timeout -k 15 "$t" bash "$test") >"$dir/log" 2>&1 </dev/null
+	rc=$?
+	end=$(date +%s)
+	[ "$rc" = 124 ] && echo "agent: timed out after ${t}s" >>"$dir/log"
+	reset_devices >>"$dir/log" 2>&1
+	sync
+	dmesg -c >"$dir/dmesg" 2>&1 || true
+	echo $((end - start)) >"$dir/seconds"
+	# rc last: its presence means "the test finished".
+	echo "$rc" >"$dir/rc"
+}
+
+main() {
+	dmesg -c >"$RESULTS/boot-dmesg" 2>&1 || true
+	touch "$RESULTS/booted"
+	modprobe loop 2>/dev/null || true
+	local test
+	while read -r test; do
+		[ -n "$test" ] && run_one "$test"
+	done <"$RESULTS/tests.list"
+	touch "$RESULTS/done"
+}
+
+main "$@"
