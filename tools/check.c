@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * check.c - raid_check, and the array check that restore and repair reuse.
+ *
+ * Field rules come from raidx_sb_validate(), raidx_sb_validate_member()
+ * and raidx_bitmap_validate(); this file adds only what needs the whole
+ * array or the device: missing legs, redundancy, bitmap placement and the
+ * relation between bitmap and superblock.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "raidx-tools.h"
+
+struct finding_ctx {
+	const char *dev;
+	bool print;
+	unsigned int warnings;
+};
+
+static void print_finding(void *p, enum raidx_severity sev,
+			  const char *field, unsigned long long found,
+			  unsigned long long expected, const char *why)
+{
+	struct finding_ctx *c = p;
+
+	if (sev == RAIDX_WARNING)
+		c->warnings++;
+	if (!c->print || rx_quiet)
+		return;
+	fprintf(stderr, "%s: %s: %sfield %s: found %llu, expected %llu (%s)\n",
+		rx_prog, c->dev, sev == RAIDX_WARNING ? "warning: " : "",
+		field, found, expected, why);
+}
+
+/* Findings the tools add themselves go through the same printer. */
+static unsigned int tool_finding(struct finding_ctx *c,
+				 enum raidx_severity sev, const char *field,
+				 unsigned long long found,
+				 unsigned long long expected, const char *why)
+{
+	print_finding(c, sev, field, found, expected, why);
+	return sev == RAIDX_FATAL;
+}
+
+static bool uuid_zero(const u8 *u)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		if (u[i])
+			return false;
+	return true;
+}
+
+/*
+ * The bitmap of one leg against its superblock and the device: what
+ * md_bitmap_read_sb() would refuse or treat as stale.
+ */
+static unsigned int check_bitmap(struct rx_leg *l, const struct raidx_sb *ref,
+				 struct finding_ctx *c)
+{
+	struct raidx_report rep = { print_finding, c };
+	const struct raidx_bitmap_sb *bm = &l->bm;
+	unsigned long long bytes, regions;
+	unsigned int bad;
+
+	if (!l->has_bitmap)
+		return tool_finding(c, RAIDX_FATAL, "bitmap.magic", 0,
+				    RAIDX_BITMAP_MAGIC,
+				    "device too small for a bitmap header");
+	bad = raidx_bitmap_validate(bm, rx_bitmap_sync_sectors(ref), &rep);
+	if (bm->magic != RAIDX_BITMAP_MAGIC)
+		return bad;
+
+	/* md compares the bitmap uuid with mddev->uuid: zero in dm-raid. */
+	if (!uuid_zero(bm->uuid) &&
+	    !(ref->has_ext && !memcmp(bm->uuid, ref->uuid, 16)))
+		bad += tool_finding(c, RAIDX_FATAL, "bitmap.uuid", 1, 0,
+				    "bitmap uuid mismatch: md refuses it");
+	if (!bm->daemon_sleep)
+		bad += tool_finding(c, RAIDX_FATAL, "bitmap.daemon_sleep", 0, 5,
+				    "daemon sleep period out of range");
+	if (bm->write_behind > 16383)
+		bad += tool_finding(c, RAIDX_FATAL, "bitmap.write_behind",
+				    bm->write_behind, 0,
+				    "write-behind limit out of range");
+	if (bm->events < ref->events)
+		tool_finding(c, RAIDX_WARNING, "bitmap.events", bm->events,
+			     ref->events,
+			     "bitmap out of date: full recovery follows");
+
+	regions = raidx_bitmap_regions(bm);
+	bytes = raidx_bitmap_bytes(bm);
+	if (regions > RX_MAX_REGIONS)
+		tool_finding(c, RAIDX_WARNING, "bitmap.chunksize",
+			     bm->chunksize,
+			     (rx_bitmap_sync_sectors(ref) / RX_MAX_REGIONS + 1)
+			     << 9, "more regions than dm-raid allows (2^21)");
+	if (ref->level != 1 && ref->stripe_sectors &&
+	    bm->chunksize && bm->chunksize < ref->stripe_sectors * 512ULL)
+		tool_finding(c, RAIDX_WARNING, "bitmap.chunksize",
+			     bm->chunksize, ref->stripe_sectors * 512ULL,
+			     "region size below the chunk size");
+	if (bytes && RX_BITMAP_BITS_OFFSET + bytes > l->size)
+		bad += tool_finding(c, RAIDX_FATAL, "bitmap.bits",
+				    l->size, RX_BITMAP_BITS_OFFSET + bytes,
+				    "bitmap bits extend beyond the device");
+	return bad;
+}
+
+/* Legs in sync for the kernel: present, valid, not failed, not recovering */
+static void lost_legs(const struct rx_array *a, const struct raidx_sb *ref,
+		      bool *lost)
+{
+	unsigned int i;
+
+	for (i = 0; i < ref->num_devices && i < a->nr; i++) {
+		const struct rx_leg *l = &a->legs[i];
+
+		lost[i] = l->missing || !l->sb_valid ||
+			  raidx_sb_failed(ref, i) ||
+			  l->sb.disk_recovery_offset != RAIDX_MAX_SECTOR ||
+			  l->sb.events < ref->events;
+	}
+	for (; i < ref->num_devices; i++)
+		lost[i] = true;
+}
+
+static unsigned int check_array_state(struct rx_array *a,
+				      const struct raidx_sb *ref,
+				      const char *refdev,
+				      struct finding_ctx *c)
+{
+	bool lost[RAIDX_MAX_DEVICES + 1] = { false };
+	unsigned int bad = 0, i;
+
+	c->dev = refdev;
+	if (a->nr != ref->num_devices)
+		bad += tool_finding(c, RAIDX_FATAL, "num_devices", a->nr,
+				    ref->num_devices,
+				    "number of devices given differs");
+	if (ref->array_resync_offset != RAIDX_MAX_SECTOR)
+		tool_finding(c, RAIDX_WARNING, "array_resync_offset",
+			     ref->array_resync_offset, RAIDX_MAX_SECTOR,
+			     "array resync incomplete; md continues it");
+	for (i = 0; i < ref->num_devices && i < a->nr; i++) {
+		char why[96];
+
+		if (!raidx_sb_failed(ref, i))
+			continue;
+		snprintf(why, sizeof(why), "device %u marked failed: "
+			 "recovered on activation", i);
+		tool_finding(c, RAIDX_WARNING, "failed_devices", 1, 0, why);
+	}
+	for (i = 0; i < ref->num_devices && i < a->nr; i++) {
+		const struct rx_leg *l = &a->legs[i];
+
+		/*
+		 * dm-raid never compares a leg's events with the freshest:
+		 * a stale leg that is neither failed nor recovering would
+		 * be trusted as in sync.
+		 */
+		if (l->sb_valid &&
+		    l->sb.disk_recovery_offset != RAIDX_MAX_SECTOR) {
+			c->dev = l->path;
+			tool_finding(c, RAIDX_WARNING, "disk_recovery_offset",
+				     l->sb.disk_recovery_offset,
+				     RAIDX_MAX_SECTOR,
+				     "leg not in sync: md recovers it from "
+				     "this offset");
+		}
+		if (!l->sb_valid || l->sb.events >= ref->events ||
+		    raidx_sb_failed(ref, i) ||
+		    l->sb.disk_recovery_offset != RAIDX_MAX_SECTOR)
+			continue;
+		c->dev = l->path;
+		bad += tool_finding(c, RAIDX_FATAL, "events", l->sb.events,
+				    ref->events,
+				    "stale leg not marked failed or recovering: "
+				    "the kernel would trust its data");
+	}
+	c->dev = refdev;
+	lost_legs(a, ref, lost);
+	if (!rx_redundancy_ok(ref, lost)) {
+		unsigned int n = 0;
+
+		for (i = 0; i < ref->num_devices; i++)
+			n += lost[i];
+		bad += tool_finding(c, RAIDX_FATAL, "failed_devices", n,
+				    rx_redundancy(ref),
+				    "more legs failed, missing or stale than "
+				    "the raid level tolerates: activation fails");
+	}
+	return bad;
+}
+
+unsigned int rx_check_array(struct rx_array *a, unsigned int *warnings,
+			    const struct rx_check_opts *o)
+{
+	struct finding_ctx c = { NULL, o->print, 0 };
+	struct raidx_report rep = { print_finding, &c };
+	unsigned int bad = 0, i;
+	int fresh;
+
+	for (i = 0; i < a->nr; i++) {
+		struct rx_leg *l = &a->legs[i];
+
+		c.dev = l->path;
+		if (l->missing) {
+			tool_finding(&c, RAIDX_WARNING, "device", i, i,
+				     "leg missing: array runs degraded");
+			continue;
+		}
+		l->sb_valid = !raidx_sb_validate(&l->sb, &rep);
+		bad += !l->sb_valid;
+	}
+
+	fresh = rx_freshest(a);
+	if (fresh < 0) {
+		c.dev = a->nr ? a->legs[0].path : "-";
+		bad += tool_finding(&c, RAIDX_FATAL, "magic", 0,
+				    RAIDX_SB_MAGIC,
+				    "no valid superblock on any leg");
+		*warnings = c.warnings;
+		return bad;
+	}
+
+	for (i = 0; i < a->nr; i++) {
+		struct rx_leg *l = &a->legs[i];
+
+		if (!l->sb_valid)
+			continue;
+		c.dev = l->path;
+		if ((int)i != fresh || l->sb.array_position != i) {
+			unsigned int m = raidx_sb_validate_member(
+				&a->legs[fresh].sb, &l->sb, i, &rep);
+
+			if (m)
+				l->sb_valid = false;
+			bad += m;
+		}
+		if (rx_array_has_bitmap(&a->legs[fresh].sb) && l->sb_valid)
+			bad += check_bitmap(l, &a->legs[fresh].sb, &c);
+	}
+	bad += check_array_state(a, &a->legs[fresh].sb, a->legs[fresh].path,
+				 &c);
+	*warnings = c.warnings;
+	return bad;
+}
+
+/*----------------------------------------------------------------*/
+
+static void check_usage(FILE *f)
+{
+	fprintf(f, "Usage: raid_check [options] DEV...\n"
+		"Check the metadata devices of one dm-raid array, given in "
+		"table order\n('-' for a missing leg).  Opens them read-only.\n"
+		"Options:\n"
+		"  --strict       warnings count as problems (exit 1)\n");
+	rx_usage_common(f);
+}
+
+static void summary(const struct rx_array *a, unsigned int bad,
+		    unsigned int warn)
+{
+	int fresh = rx_freshest(a);
+	const struct raidx_type *t;
+
+	if (rx_quiet || fresh < 0)
+		return;
+	t = raidx_type_by_level_layout(a->legs[fresh].sb.level,
+				       a->legs[fresh].sb.layout);
+	printf("%s: %u legs, events %llu, %s (%u error%s, %u warning%s)\n",
+	       t ? t->name : "raid?", a->nr,
+	       (unsigned long long)a->legs[fresh].sb.events,
+	       bad ? "damaged" : warn ? "usable" : "clean", bad,
+	       bad == 1 ? "" : "s", warn, warn == 1 ? "" : "s");
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "strict", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct rx_check_opts o = { true };
+	struct rx_array *a;
+	unsigned int bad, warn;
+	bool strict = false;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "hVq", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			check_usage(stdout);
+			return RX_EXIT_OK;
+		case 'V':
+			return rx_version();
+		case 'q':
+			rx_quiet = true;
+			break;
+		case 's':
+			strict = true;
+			break;
+		default:
+			check_usage(stderr);
+			return RX_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		rx_err("no metadata device given");
+		if (!rx_quiet)
+			check_usage(stderr);
+		return RX_EXIT_USAGE;
+	}
+	if (argc - optind > RAIDX_MAX_DEVICES) {
+		rx_err("more than %u devices", RAIDX_MAX_DEVICES);
+		return RX_EXIT_USAGE;
+	}
+	a = rx_array_new(argc - optind);
+	if (!a)
+		return RX_EXIT_PROBLEMS;
+	r = rx_read_array(a, argv + optind, argc - optind);
+	if (r) {
+		rx_array_free(a);
+		return r;
+	}
+	bad = rx_check_array(a, &warn, &o);
+	summary(a, bad, warn);
+	rx_array_free(a);
+	if (bad || (strict && warn))
+		return RX_EXIT_PROBLEMS;
+	return RX_EXIT_OK;
+}

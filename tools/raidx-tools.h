@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * raidx-tools.h - shared pieces of the raidx_tools multi-call binary.
+ *
+ * Owns: the in-memory image of one array's metadata (struct rx_array),
+ * reading it from and writing it to devices, the array-level checks that
+ * raid_check, raid_restore and raid_repair share, and message output.
+ * Field-level rules live in dm-target/raidx-format.c; nothing here may
+ * restate them.
+ */
+#ifndef RAIDX_TOOLS_H
+#define RAIDX_TOOLS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "raidx-format.h"
+#include "version.h"
+
+/* Exit codes, documented in every man page. */
+enum {
+	RX_EXIT_OK = 0,		/* clean / success */
+	RX_EXIT_PROBLEMS = 1,	/* problems found, or the operation failed */
+	RX_EXIT_USAGE = 2,	/* usage error or unusable input */
+};
+
+#define RX_SB_AREA		4096	/* bytes read as "the superblock" */
+#define RX_MIN_BLOCK		512	/* smallest logical block */
+#define RX_BITMAP_BITS_OFFSET	(RAIDX_BITMAP_OFFSET + RAIDX_BITMAP_SB_SIZE)
+#define RX_DUMP_VERSION		1	/* doc/raid-dump-format.md */
+/* Sanity bound on bitmap bits we hold in memory (2^24 regions, 2 MiB). */
+#define RX_MAX_BITMAP_BYTES	(1ULL << 21)
+/* dm-raid's default region size when none survives (validate_region_size) */
+#define RX_DEFAULT_REGION_BYTES	(4U << 20)
+#define RX_MAX_REGIONS		(1ULL << 21)
+
+/* One leg (metadata device) of an array, in table order. */
+struct rx_leg {
+	const char *path;	/* as given; "-" for a missing leg */
+	bool missing;		/* "-" on the command line / in the dump */
+	bool readable;		/* the superblock area could be read */
+	unsigned long long size;	/* device bytes; 0 if unknown */
+	unsigned char raw[RX_SB_AREA];	/* first 4 KiB as read */
+	struct raidx_sb sb;
+	bool sb_valid;		/* raidx_sb_validate() found nothing fatal */
+
+	bool has_bitmap;	/* a bitmap header was read or parsed */
+	struct raidx_bitmap_sb bm;
+	unsigned char *bits;	/* raidx_bitmap_bytes(&bm) bytes, or NULL */
+	unsigned long long nbits_bytes;
+};
+
+struct rx_array {
+	unsigned int nr;
+	struct rx_leg *legs;
+};
+
+/* Output: program name for messages, quiet flag. */
+extern const char *rx_prog;
+extern bool rx_quiet;
+
+void rx_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rx_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Common option handling for every tool. */
+void rx_usage_common(FILE *f);
+int rx_version(void);
+
+/* Array allocation */
+struct rx_array *rx_array_new(unsigned int nr);
+void rx_array_free(struct rx_array *a);
+void rx_leg_set_bits(struct rx_leg *l, const void *bits, size_t len);
+
+/*
+ * Device I/O.  rx_preflight() opens nothing for writing; returns 0 or
+ * RX_EXIT_USAGE after printing why.  rx_read_leg() reads superblock area,
+ * bitmap header and bits.
+ */
+int rx_preflight(const char *path, unsigned long long *size);
+int rx_read_leg(struct rx_leg *l);
+int rx_read_array(struct rx_array *a, char **paths, unsigned int nr);
+int rx_write_leg(const char *path, const struct rx_leg *l, bool bitmap);
+int rx_zero_sb(const char *path);
+bool rx_same_file(const char *a, const char *b);
+
+/* Array-level semantics */
+bool rx_array_has_bitmap(const struct raidx_sb *sb);
+unsigned long long rx_bitmap_sync_sectors(const struct raidx_sb *sb);
+unsigned int rx_redundancy(const struct raidx_sb *sb);
+bool rx_redundancy_ok(const struct raidx_sb *sb, const bool *lost);
+int rx_freshest(const struct rx_array *a);
+
+/*
+ * Check a whole array.  Findings are printed (unless quiet) as
+ * "prog: dev: [warning: ]field F: found X, expected Y (why)".
+ * Returns fatal count; *warnings gets the warning count.
+ */
+struct rx_check_opts {
+	bool print;
+};
+unsigned int rx_check_array(struct rx_array *a, unsigned int *warnings,
+			    const struct rx_check_opts *o);
+
+/* Dump / parse */
+enum rx_fmt { RX_FMT_XML, RX_FMT_JSON };
+int rx_dump(FILE *f, const struct rx_array *a, enum rx_fmt fmt);
+/* Parse @len bytes of a dump; NULL + message in @err on failure. */
+int rx_set_field(struct rx_leg *l, const char *name, const char *val);
+struct rx_array *rx_parse(const char *buf, size_t len, char *err,
+			  size_t errlen);
+
+/* Subcommands */
+int cmd_check(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_repair(int argc, char **argv);
+int cmd_mkimage(int argc, char **argv);
+int cmd_poke(int argc, char **argv);
+
+#endif /* RAIDX_TOOLS_H */

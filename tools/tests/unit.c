@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * unit.c - host unit tests of field validation (through the shared
+ * validators), array-level checks and the dump parser.  Prints one line
+ * per failure and "N passed, N failed" last.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "raidx-tools.h"
+
+static unsigned int passed, failed;
+
+#define EXPECT(cond, ...) do {						\
+		if (cond) {						\
+			passed++;					\
+		} else {						\
+			failed++;					\
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);	\
+			printf(__VA_ARGS__);				\
+			printf("\n");					\
+		}							\
+	} while (0)
+
+struct seen {
+	char fields[32][48];
+	unsigned int n, fatal;
+};
+
+static void collect(void *ctx, enum raidx_severity sev, const char *field,
+		    unsigned long long found, unsigned long long expected,
+		    const char *why)
+{
+	struct seen *s = ctx;
+
+	(void)found; (void)expected; (void)why;
+	if (sev == RAIDX_FATAL)
+		s->fatal++;
+	if (s->n < 32)
+		snprintf(s->fields[s->n++], 48, "%s%s",
+			 sev == RAIDX_FATAL ? "" : "w:", field);
+}
+
+static bool saw(const struct seen *s, const char *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->fields[i], f))
+			return true;
+	return false;
+}
+
+static void good_sb(struct raidx_sb *sb)
+{
+	memset(sb, 0, sizeof(*sb));
+	sb->magic = RAIDX_SB_MAGIC;
+	sb->compat_features = RAIDX_COMPAT_V190;
+	sb->num_devices = 3;
+	sb->events = 10;
+	sb->disk_recovery_offset = RAIDX_MAX_SECTOR;
+	sb->array_resync_offset = RAIDX_MAX_SECTOR;
+	sb->level = sb->new_level = 5;
+	sb->layout = sb->new_layout = RAIDX_ALG_LEFT_SYMMETRIC;
+	sb->stripe_sectors = sb->new_stripe_sectors = 128;
+	sb->reshape_position = RAIDX_MAX_SECTOR;
+	sb->sectors = 1 << 20;
+	sb->array_sectors = 2 << 20;
+}
+
+/* Mutate one field of a good superblock; the named field must be fatal. */
+#define SB_CASE(field_name, stmt) do {					\
+		struct raidx_sb sb;					\
+		struct seen s = { .n = 0 };				\
+		struct raidx_report rep = { collect, &s };		\
+		good_sb(&sb);						\
+		stmt;							\
+		raidx_sb_validate(&sb, &rep);				\
+		EXPECT(s.fatal && saw(&s, field_name),			\
+		       "sb field %s not reported fatal", field_name);	\
+	} while (0)
+
+static void test_sb_fields(void)
+{
+	struct raidx_sb sb;
+	struct seen s = { .n = 0 };
+	struct raidx_report rep = { collect, &s };
+
+	good_sb(&sb);
+	EXPECT(!raidx_sb_validate(&sb, &rep) && !s.n,
+	       "good superblock has findings");
+	SB_CASE("magic", sb.magic = 0);
+	SB_CASE("compat_features", sb.compat_features = 0x3);
+	SB_CASE("incompat_features", sb.incompat_features = 0x80);
+	SB_CASE("num_devices", sb.num_devices = 0);
+	SB_CASE("num_devices", sb.num_devices = 254);
+	SB_CASE("array_position", sb.array_position = 3);
+	SB_CASE("level", sb.level = 7);
+	SB_CASE("layout", sb.layout = 77);
+	SB_CASE("stripe_sectors", sb.stripe_sectors = 100);
+	SB_CASE("failed_devices", raidx_sb_set_failed(&sb, 5, true));
+	SB_CASE("failed_devices", raidx_sb_set_failed(&sb, 200, true));
+	SB_CASE("disk_recovery_offset", sb.disk_recovery_offset = 3 << 20);
+	SB_CASE("array_resync_offset", sb.array_resync_offset = 3 << 20);
+	SB_CASE("flags", sb.flags = 0x10);
+	SB_CASE("reshape_position", sb.flags = RAIDX_SB_RESHAPE_ACTIVE);
+	SB_CASE("new_level", sb.new_level = 3);
+	SB_CASE("new_layout", sb.new_layout = 99);
+	SB_CASE("new_stripe_sectors", sb.new_stripe_sectors = 3);
+	SB_CASE("delta_disks", sb.delta_disks = 300);
+	SB_CASE("sectors", sb.sectors = 0);
+	SB_CASE("array_sectors", sb.array_sectors = 0);
+	SB_CASE("array_sectors", sb.array_sectors = 5 << 20);
+	SB_CASE("data_offset", sb.data_offset = 3);
+	SB_CASE("ext.csum", sb.ext_corrupt = true);
+	SB_CASE("ext.magic", sb.incompat_features = RAIDX_INCOMPAT_PPL);
+	SB_CASE("ext.consistency_policy",
+		(sb.has_ext = true, sb.consistency_policy = 9));
+	SB_CASE("ext.journal_mode", (sb.has_ext = true, sb.journal_mode = 9));
+	SB_CASE("ext.ppl_size", (sb.has_ext = true,
+		sb.consistency_policy = RAIDX_POLICY_PPL,
+		sb.incompat_features = RAIDX_INCOMPAT_PPL));
+
+	/* Warnings: not fatal. */
+	good_sb(&sb);
+	sb.events = 0;
+	s.n = s.fatal = 0;
+	EXPECT(!raidx_sb_validate(&sb, &rep) && saw(&s, "w:events"),
+	       "events 0 must warn only");
+}
+
+static void test_member(void)
+{
+	struct raidx_sb ref, sb;
+	struct seen s = { .n = 0 };
+	struct raidx_report rep = { collect, &s };
+
+	good_sb(&ref);
+	sb = ref;
+	sb.array_position = 1;
+	EXPECT(!raidx_sb_validate_member(&ref, &sb, 1, &rep),
+	       "matching member rejected");
+	sb.events = 5;
+	s.n = s.fatal = 0;
+	EXPECT(!raidx_sb_validate_member(&ref, &sb, 1, &rep) &&
+	       saw(&s, "w:events"), "stale member must warn");
+	sb = ref;
+	sb.layout = RAIDX_ALG_RIGHT_SYMMETRIC;
+	s.n = s.fatal = 0;
+	EXPECT(raidx_sb_validate_member(&ref, &sb, 0, &rep) &&
+	       saw(&s, "layout"), "layout mismatch not fatal");
+	sb = ref;
+	s.n = s.fatal = 0;
+	EXPECT(raidx_sb_validate_member(&ref, &sb, 2, &rep) &&
+	       saw(&s, "array_position"), "position mismatch not fatal");
+}
+
+static void good_bm(struct raidx_bitmap_sb *bm)
+{
+	memset(bm, 0, sizeof(*bm));
+	bm->magic = RAIDX_BITMAP_MAGIC;
+	bm->version = 4;
+	bm->events = bm->events_cleared = 10;
+	bm->sync_size = 1 << 20;
+	bm->chunksize = 1 << 20;
+	bm->daemon_sleep = 5;
+}
+
+#define BM_CASE(field_name, stmt) do {					\
+		struct raidx_bitmap_sb bm;				\
+		struct seen s = { .n = 0 };				\
+		struct raidx_report rep = { collect, &s };		\
+		good_bm(&bm);						\
+		stmt;							\
+		raidx_bitmap_validate(&bm, 1 << 20, &rep);		\
+		EXPECT(s.fatal && saw(&s, field_name),			\
+		       "bitmap field %s not reported fatal", field_name); \
+	} while (0)
+
+static void test_bitmap(void)
+{
+	struct raidx_bitmap_sb bm;
+	struct seen s = { .n = 0 };
+	struct raidx_report rep = { collect, &s };
+
+	good_bm(&bm);
+	EXPECT(!raidx_bitmap_validate(&bm, 1 << 20, &rep) && !s.n,
+	       "good bitmap has findings");
+	EXPECT(raidx_bitmap_regions(&bm) == 512, "regions");
+	EXPECT(raidx_bitmap_bytes(&bm) == 64, "bytes");
+	BM_CASE("bitmap.magic", bm.magic = 1);
+	BM_CASE("bitmap.version", bm.version = 2);
+	BM_CASE("bitmap.version", bm.version = 6);
+	BM_CASE("bitmap.chunksize", bm.chunksize = 3000);
+	BM_CASE("bitmap.chunksize", bm.chunksize = 256);
+	BM_CASE("bitmap.events_cleared", bm.events_cleared = 11);
+	BM_CASE("bitmap.sync_size", bm.sync_size = 5);
+	good_bm(&bm);
+	bm.state = RAIDX_BITMAP_STALE;
+	s.n = s.fatal = 0;
+	EXPECT(!raidx_bitmap_validate(&bm, 1 << 20, &rep) &&
+	       saw(&s, "w:bitmap.state"), "stale bitmap must warn only");
+}
+
+static void test_redundancy(void)
+{
+	struct raidx_sb sb;
+	bool lost[8] = { false };
+
+	good_sb(&sb);
+	lost[0] = true;
+	EXPECT(rx_redundancy_ok(&sb, lost), "raid5 one lost");
+	lost[1] = true;
+	EXPECT(!rx_redundancy_ok(&sb, lost), "raid5 two lost");
+	sb.level = 6;
+	sb.num_devices = 4;
+	EXPECT(rx_redundancy_ok(&sb, lost), "raid6 two lost");
+	sb.level = 10;
+	sb.layout = raidx_r10_layout(RAIDX_R10_ALG_NEAR, 2, true);
+	EXPECT(!rx_redundancy_ok(&sb, lost), "raid10 mirror pair lost");
+	lost[1] = false;
+	lost[2] = true;
+	EXPECT(rx_redundancy_ok(&sb, lost), "raid10 one per pair lost");
+	sb.level = 10;
+	EXPECT(rx_bitmap_sync_sectors(&sb) == sb.array_sectors,
+	       "raid10 bitmap covers the array");
+	sb.level = 0;
+	EXPECT(!rx_array_has_bitmap(&sb), "raid0 has no bitmap");
+	sb.level = 5;
+	sb.incompat_features = RAIDX_INCOMPAT_JOURNAL;
+	EXPECT(!rx_array_has_bitmap(&sb), "journal array has no bitmap");
+}
+
+static const char *const bad_dumps[] = {
+	"",
+	"<",
+	"<raid_metadata version=\"1\" nr_legs=\"1\">",
+	"<raid_metadata version=\"2\" nr_legs=\"1\"/>",
+	"<raid_metadata version=\"1\" nr_legs=\"0\"/>",
+	"<raid_metadata version=\"1\" nr_legs=\"1\"/>",
+	"<raid_metadata version=\"1\" nr_legs=\"1\"><leg size=\"1\"/>"
+	"</raid_metadata>",
+	"<raid_metadata version=\"1\" nr_legs=\"1\">text</raid_metadata>",
+	"<x version=\"1\" nr_legs=\"1\"/>",
+	"{\"raid_metadata\": {\"version\": 1, \"nr_legs\": 1}}",
+	"{\"raid_metadata\": {\"version\": 1.5}}",
+	"{\"raid_metadata\": {\"version\": 1, \"nr_legs\": 1,",
+	"{\"a\":{}, \"b\":{}}",
+	"<raid_metadata version=\"1\" nr_legs=\"1\"><leg missing=\"1\"/>"
+	"</raid_metadata> trailing",
+};
+
+static void test_parser(void)
+{
+	char err[256];
+	size_t i;
+	struct rx_array *a;
+
+	for (i = 0; i < sizeof(bad_dumps) / sizeof(bad_dumps[0]); i++) {
+		err[0] = '\0';
+		a = rx_parse(bad_dumps[i], strlen(bad_dumps[i]), err,
+			     sizeof(err));
+		EXPECT(!a && err[0], "bad dump %zu accepted", i);
+		rx_array_free(a);
+	}
+	static const char ok[] = "<raid_metadata version=\"1\" nr_legs=\"1\">"
+		"<leg index=\"0\" device=\"-\" missing=\"1\"/>"
+		"</raid_metadata>";
+
+	a = rx_parse(ok, strlen(ok), err, sizeof(err));
+	EXPECT(a && a->nr == 1 && a->legs[0].missing, "missing leg: %s",
+	       a ? "" : err);
+	rx_array_free(a);
+}
+
+int main(void)
+{
+	rx_quiet = true;
+	test_sb_fields();
+	test_member();
+	test_bitmap();
+	test_redundancy();
+	test_parser();
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
