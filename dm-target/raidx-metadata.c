@@ -78,7 +78,15 @@ static void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
 	sb.array_position = rdev->raid_disk;
 	sb.events = md->events;
 	sb.disk_recovery_offset = rdev->recovery_offset;
-	sb.array_resync_offset = md->recovery_cp;
+	/*
+	 * PPL recovery runs only for an array recorded dirty, so a PPL array
+	 * records dirty while md has writes outstanding, as md's own
+	 * superblocks do; the stock format keeps the resync position only.
+	 */
+	if (rs->policy == RAIDX_POLICY_PPL && !md->in_sync)
+		sb.array_resync_offset = 0;
+	else
+		sb.array_resync_offset = md->recovery_cp;
 	sb.level = md->level;
 	sb.layout = md->layout;
 	sb.stripe_sectors = md->chunk_sectors;

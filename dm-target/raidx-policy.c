@@ -37,10 +37,9 @@ int raidx_policy_check(struct raidx_set *rs)
 	case RAIDX_POLICY_PPL:
 		if (journal)
 			return refuse(rs, "consistency_policy ppl excludes journal_dev");
-		if (rs->type->level != 5 || rs->type->algorithm ==
-		    RAIDX_ALG_PARITY_0)
+		if (rs->type->level != 5)
 			return refuse(rs, "consistency_policy ppl needs raid5");
-		return refuse(rs, "consistency_policy ppl is not implemented yet");
+		break;
 	default:
 		if (journal)
 			return refuse(rs, "journal_dev implies consistency_policy journal");
@@ -49,15 +48,90 @@ int raidx_policy_check(struct raidx_set *rs)
 	return 0;
 }
 
+/* PPL space: at most 1 MiB, and md needs a 4 KiB header plus a stripe. */
+#define RAIDX_PPL_MAX_SECTORS	2048
+#define RAIDX_PPL_MIN_SECTORS	16
+
 /*
- * After the superblocks are read: an array keeps the policy its
- * superblock records unless the table names one.
+ * Where the PPL of each leg lives: [ppl_sector, ppl_sector + ppl_size) on
+ * the data device, before data_offset.  A new array takes all the space
+ * the table's data_offset leaves, up to RAIDX_PPL_MAX_SECTORS.
  */
-void raidx_policy_setup(struct raidx_set *rs)
+static int place_ppl(struct raidx_set *rs, bool new_array)
 {
+	struct mddev *md = &rs->md;
+	sector_t data_offset;
+	struct md_rdev *rdev;
+
+	if (new_array || !rs->ppl_size) {
+		data_offset = new_array ? rs->params.data_offset :
+					  rs->dev[0].rdev.data_offset;
+		if (data_offset < RAIDX_PPL_MIN_SECTORS)
+			return refuse(rs, "consistency_policy ppl needs data_offset (>= 32 sectors)");
+		rs->ppl_sector = 0;
+		rs->ppl_size = min_t(sector_t, data_offset,
+				     RAIDX_PPL_MAX_SECTORS);
+	} else {
+		data_offset = rs->dev[0].rdev.data_offset;
+	}
+	if (rs->ppl_sector + rs->ppl_size > data_offset)
+		return refuse(rs, "PPL space overlaps the data area");
+	if (rs->raid_disks > 64)
+		return refuse(rs, "consistency_policy ppl supports at most 64 devices");
+
+	rdev_for_each(rdev, md) {
+		if (test_bit(Journal, &rdev->flags))
+			continue;
+		if (rdev->bdev &&
+		    bdev_nr_sectors(rdev->bdev) < data_offset + md->dev_sectors)
+			return refuse(rs, "Component device(s) too small for data_offset and data");
+		rdev->data_offset = data_offset;
+		rdev->new_data_offset = data_offset;
+		rdev->ppl.sector = rs->ppl_sector;
+		rdev->ppl.size = rs->ppl_size;
+		/*
+		 * md checks the PPL against a superblock on the same device;
+		 * ours lives on the metadata device, so point past it.
+		 */
+		rdev->ppl.offset = RAIDX_PPL_MIN_SECTORS;
+	}
+	/* PPL and a bitmap are exclusive in md. */
+	md->bitmap_info.offset = 0;
+	md->bitmap_info.default_offset = 0;
+	set_bit(MD_HAS_PPL, &md->flags);
+	return 0;
+}
+
+/*
+ * After the superblocks are read: reconcile the table's policy with the
+ * superblock's, and set up the mddev for it before md_run().
+ */
+int raidx_policy_prepare(struct raidx_set *rs)
+{
+	bool new_array = test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags);
+
 	if (rs->sb_has_ext && rs->sb_journal_mode >= 0 &&
 	    !rs_given(rs, RAIDX_ARG_JOURNAL_MODE))
 		rs->journal.mode = rs->sb_journal_mode;
+
+	if (!new_array && rs->sb_policy >= 0 &&
+	    !rs_given(rs, RAIDX_ARG_CONSISTENCY_POLICY)) {
+		if (rs->sb_policy == RAIDX_POLICY_JOURNAL && !rs->journal.dev)
+			return refuse(rs, "Array has a write journal: table must name journal_dev");
+		if (rs->sb_policy != RAIDX_POLICY_JOURNAL)
+			rs->policy = rs->sb_policy;
+	}
+
+	/* Journal and PPL checksums are seeded from the array uuid. */
+	memcpy(rs->md.uuid, rs->uuid, sizeof(rs->md.uuid));
+
+	if (rs->policy != RAIDX_POLICY_PPL) {
+		rs->ppl_size = 0;
+		return 0;
+	}
+	if (rs_is_reshaping(rs))
+		return refuse(rs, "consistency_policy ppl cannot start during a reshape");
+	return place_ppl(rs, new_array);
 }
 
 /* Once md runs: apply the journal mode the table or superblock asks. */

@@ -158,6 +158,9 @@ static void emit_info(struct raidx_set *rs, char *result, unsigned int maxlen)
 	DMEMIT(" %llu", (unsigned long long)mismatches);
 	DMEMIT(" %llu", (unsigned long long)rs->dev[0].rdev.data_offset);
 	DMEMIT(" %s", raidx_journal_status(rs));
+	/* Beyond the stock fields, so positional parsers are unaffected. */
+	if (rs->policy == RAIDX_POLICY_PPL)
+		DMEMIT(" %s", raidx_policy_name(rs->policy));
 }
 
 static void emit_ima(struct raidx_set *rs, char *result, unsigned int maxlen)

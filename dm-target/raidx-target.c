@@ -94,6 +94,10 @@ static int adjust_data_offsets(struct raidx_set *rs)
 	sector_t offset = 0, new_offset = 0, want = rs->params.data_offset;
 	struct md_rdev *rdev;
 
+	/* A PPL array's data_offset says where its log ends, not reshape. */
+	if (rs->policy == RAIDX_POLICY_PPL)
+		return 0;
+
 	if (!rs_given(rs, RAIDX_ARG_DATA_OFFSET)) {
 		if (rs_is_reshapable(rs))
 			return 0;
@@ -234,7 +238,6 @@ static int raidx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	r = raidx_load_superblocks(rs);
 	if (r)
 		goto bad;
-	raidx_policy_setup(rs);
 
 	INIT_WORK(&rs->md.event_work, raidx_table_event);
 	ti->private = rs;
@@ -244,6 +247,8 @@ static int raidx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	r = decide(rs);
 	if (!r)
 		r = adjust_data_offsets(rs);
+	if (!r)
+		r = raidx_policy_prepare(rs);
 	if (r)
 		goto bad;
 

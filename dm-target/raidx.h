@@ -204,7 +204,7 @@ int raidx_message(struct dm_target *ti, unsigned int argc, char **argv,
 
 /* raidx-policy.c */
 int raidx_policy_check(struct raidx_set *rs);
-void raidx_policy_setup(struct raidx_set *rs);
+int raidx_policy_prepare(struct raidx_set *rs);
 int raidx_policy_after_start(struct raidx_set *rs);
 int raidx_policy_message(struct raidx_set *rs, unsigned int argc,
 			 char **argv);
