@@ -341,6 +341,7 @@ void raidx_sb_decode(const void *buf, size_t len, struct raidx_sb *sb)
 	sb->journal_seq = le64_to_cpu(e->journal_seq);
 	sb->ppl_sector = le64_to_cpu(e->ppl_sector);
 	sb->ppl_size = le32_to_cpu(e->ppl_size);
+	sb->ext_state = le32_to_cpu(e->state);
 }
 
 void raidx_sb_encode(const struct raidx_sb *sb, void *buf, size_t len)
@@ -387,6 +388,7 @@ void raidx_sb_encode(const struct raidx_sb *sb, void *buf, size_t len)
 	e->journal_seq = cpu_to_le64(sb->journal_seq);
 	e->ppl_sector = cpu_to_le64(sb->ppl_sector);
 	e->ppl_size = cpu_to_le32(sb->ppl_size);
+	e->state = cpu_to_le32(sb->ext_state);
 	e->csum = cpu_to_le32(ext_csum(e));
 }
 
@@ -569,6 +571,10 @@ unsigned int raidx_sb_validate(const struct raidx_sb *sb,
 		bad += report(rep, RAIDX_FATAL, "ext.consistency_policy",
 			      sb->consistency_policy, RAIDX_POLICY_RESYNC,
 			      "unknown consistency policy");
+	if (sb->ext_state & ~RAIDX_EXT_STATE_KNOWN)
+		bad += report(rep, RAIDX_FATAL, "ext.state", sb->ext_state,
+			      sb->ext_state & RAIDX_EXT_STATE_KNOWN,
+			      "unknown state bits");
 	if (sb->journal_mode >= RAIDX_JOURNAL_MODE_COUNT)
 		bad += report(rep, RAIDX_FATAL, "ext.journal_mode",
 			      sb->journal_mode, RAIDX_JOURNAL_WRITETHROUGH,

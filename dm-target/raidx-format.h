@@ -96,6 +96,10 @@
 #define RAIDX_R10_USE_FAR_SETS		BIT(18)
 #define RAIDX_R10_FAR_SHIFT		8
 
+/* ext.state: md had writes in flight when this superblock was written. */
+#define RAIDX_EXT_DIRTY			0x1
+#define RAIDX_EXT_STATE_KNOWN		RAIDX_EXT_DIRTY
+
 /* Consistency policies (ext.consistency_policy) */
 enum raidx_policy {
 	RAIDX_POLICY_RESYNC = 0,
@@ -152,7 +156,8 @@ struct raidx_disk_ext {
 	__le64 journal_seq;		/* last sequence md's journal wrote */
 	__le64 ppl_sector;		/* PPL start, relative to data device */
 	__le32 ppl_size;		/* PPL sectors, header included */
-	__le32 reserved[8];
+	__le32 state;			/* RAIDX_EXT_* */
+	__le32 reserved[7];
 	__le32 csum;			/* crc32c of the bytes before it */
 } __packed;
 
@@ -211,6 +216,7 @@ struct raidx_sb {
 	u64 journal_seq;
 	u64 ppl_sector;
 	u32 ppl_size;
+	u32 ext_state;
 };
 
 struct raidx_bitmap_sb {

@@ -83,6 +83,15 @@ fail:
 void raidx_stop_array(struct raidx_set *rs)
 {
 	mddev_lock_nointr(&rs->md);
+	/*
+	 * md_stop() quiesces the personality itself; quiescing a suspended
+	 * (already quiesced) raid5 journal again parks its reclaim thread
+	 * twice and WARNs.  The array is frozen, so resuming starts nothing.
+	 */
+	if (rs->suspended) {
+		mddev_resume(&rs->md);
+		rs->suspended = false;
+	}
 	md_stop(&rs->md);
 	mddev_unlock(&rs->md);
 }
@@ -230,7 +239,12 @@ void raidx_resume(struct dm_target *ti)
 	mddev_lock_nointr(md);
 	clear_bit(MD_RECOVERY_FROZEN, &md->recovery);
 	md->ro = 0;
-	md->in_sync = 0;
+	/*
+	 * Start clean, as md_run() does for md's own arrays, so the first
+	 * write marks the superblocks dirty and safemode marks them clean
+	 * again: that is how a crash is told from a clean stop.
+	 */
+	md->in_sync = md->recovery_cp == MaxSector;
 	mddev_resume(md);
 	mddev_unlock(md);
 }

@@ -116,6 +116,8 @@ static void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
 		sb.journal_tail = rs->journal.rdev.journal_tail;
 	sb.ppl_sector = rs->ppl_sector;
 	sb.ppl_size = rs->ppl_size;
+	if (!md->in_sync)
+		sb.ext_state |= RAIDX_EXT_DIRTY;
 
 	raidx_sb_encode(&sb, page_address(rdev->sb_page), rdev->sb_size);
 }
@@ -283,6 +285,7 @@ static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
 		rs->sb_journal_mode = -1;
 	}
 	rs->sb_has_ext = sb->has_ext;
+	rs->sb_dirty = sb->has_ext && (sb->ext_state & RAIDX_EXT_DIRTY);
 	return 0;
 }
 
@@ -506,6 +509,11 @@ int raidx_load_superblocks(struct raidx_set *rs)
 
 	ref = sbs[leg_of(rs, freshest)];
 	r = adopt_freshest(rs, freshest, &ref);
+	/* A conversion request explains new legs better than "rebuild". */
+	if (!r)
+		r = raidx_refuse_layout_change(rs, md->level, md->layout,
+					       md->chunk_sectors,
+					       md->raid_disks);
 	if (!r)
 		r = check_new_legs(rs);
 	if (r)
@@ -523,6 +531,11 @@ int raidx_load_superblocks(struct raidx_set *rs)
 	}
 	if (raidx_sb_failed(&ref, leg_of(rs, freshest)))
 		set_bit(Faulty, &freshest->flags);
+
+	for (i = 0; i < rs->raid_disks; i++)
+		if (!rs->dev[i].data_dev || rs->dev[i].rdev.raid_disk < 0 ||
+		    raidx_sb_failed(&ref, i))
+			rs->degraded_legs++;
 
 	if (check_redundancy(rs)) {
 		rs->ti->error = "Insufficient redundancy to activate array";

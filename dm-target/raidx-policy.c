@@ -67,7 +67,7 @@ static int place_ppl(struct raidx_set *rs, bool new_array)
 		data_offset = new_array ? rs->params.data_offset :
 					  rs->dev[0].rdev.data_offset;
 		if (data_offset < RAIDX_PPL_MIN_SECTORS)
-			return refuse(rs, "consistency_policy ppl needs data_offset (>= 32 sectors)");
+			return refuse(rs, "consistency_policy ppl needs data_offset >= 32");
 		rs->ppl_sector = 0;
 		rs->ppl_size = min_t(sector_t, data_offset,
 				     RAIDX_PPL_MAX_SECTORS);
@@ -122,8 +122,14 @@ int raidx_policy_prepare(struct raidx_set *rs)
 			rs->policy = rs->sb_policy;
 	}
 
-	/* Journal and PPL checksums are seeded from the array uuid. */
-	memcpy(rs->md.uuid, rs->uuid, sizeof(rs->md.uuid));
+	/*
+	 * Journal and PPL checksums are seeded from the array uuid.  md also
+	 * stamps it into the bitmap header and refuses a bitmap whose uuid
+	 * differs, so an array the stock target may open (no log, so no
+	 * incompat bit) keeps the all-zero uuid the stock target uses.
+	 */
+	if (rs->policy == RAIDX_POLICY_PPL || rs->journal.dev)
+		memcpy(rs->md.uuid, rs->uuid, sizeof(rs->md.uuid));
 
 	if (rs->policy != RAIDX_POLICY_PPL) {
 		rs->ppl_size = 0;
@@ -145,6 +151,13 @@ int raidx_policy_after_start(struct raidx_set *rs)
 		return 0;
 
 	r = r5c_journal_mode_set(&rs->md, rs->journal.mode);
+	if (r == -EINVAL && rs->md.degraded &&
+	    rs->journal.mode == RAIDX_JOURNAL_WRITEBACK) {
+		/* md itself falls back to writethrough when degraded. */
+		DMWARN("Degraded array: journal runs writethrough, not writeback");
+		rs->journal.mode = RAIDX_JOURNAL_WRITETHROUGH;
+		return 0;
+	}
 	if (r)
 		rs->ti->error = "Failed to set raid4/5/6 journal mode";
 	return r;

@@ -25,6 +25,12 @@ module_param_named(devices_handle_discard_safely, raidx_discard_safe, bool,
 MODULE_PARM_DESC(devices_handle_discard_safely,
 		 "Set to Y if all devices in each array reliably return zeroes on reads from discarded regions");
 
+bool raidx_start_dirty_degraded;
+module_param_named(start_dirty_degraded, raidx_start_dirty_degraded, bool,
+		   0644);
+MODULE_PARM_DESC(start_dirty_degraded,
+		 "Start a raid4/5/6 array with consistency_policy resync even when it crashed while degraded (its stripes may be wrong: the write hole)");
+
 /*
  * ---- Events and capacity ----
  */
@@ -147,6 +153,10 @@ static int decide(struct raidx_set *rs)
 	int r;
 
 	if (test_bit(MD_ARRAY_FIRST_USE, &md->flags)) {
+		if (rs_given(rs, RAIDX_ARG_DELTA_DISKS)) {
+			rs->ti->error = "Reshape (delta_disks) is not supported by dm-raidx yet";
+			return -EOPNOTSUPP;
+		}
 		if (rs_is_raid6(rs) && rs_given(rs, RAIDX_ARG_NOSYNC)) {
 			rs->ti->error =
 				"'nosync' not allowed for new raid6 set";
@@ -159,10 +169,32 @@ static int decide(struct raidx_set *rs)
 		return 0;
 	}
 
-	r = raidx_refuse_layout_change(rs, md->level, md->layout,
-				       md->chunk_sectors, md->raid_disks);
-	if (r)
-		return r;
+	/*
+	 * As md does for its own superblocks: after a crash while degraded,
+	 * parity may not match the data it covers, so the missing leg's data
+	 * computed from it may be wrong.  Only a log (journal, PPL) knows.
+	 */
+	if (rs_is_raid456(rs) && rs->policy == RAIDX_POLICY_RESYNC &&
+	    rs->sb_dirty && rs->degraded_legs && !raidx_start_dirty_degraded) {
+		DMERR("Crashed with writes in flight and %u leg(s) missing:",
+		      rs->degraded_legs);
+		DMERR("data of the missing leg may read back wrong.");
+		DMERR("Restore or rebuild the leg, or set start_dirty_degraded=1.");
+		rs->ti->error = "Cannot start dirty degraded array (write hole)";
+		return -EINVAL;
+	}
+
+	/*
+	 * After a crash the bitmap knows which regions had writes in flight,
+	 * but md only resyncs them when the array is recorded dirty; the
+	 * stock target never records that and leaves them unsynced.
+	 */
+	if (rs->policy == RAIDX_POLICY_RESYNC && rs->sb_dirty &&
+	    md->bitmap_info.offset && !rs->degraded_legs &&
+	    !rs_given(rs, RAIDX_ARG_NOSYNC) && md->recovery_cp == MaxSector) {
+		DMINFO("Array was not shut down cleanly: resyncing the regions its bitmap marks");
+		md->recovery_cp = 0;
+	}
 
 	rdev_sectors = first_rdev_sectors(rs);
 	if (!rdev_sectors) {
@@ -170,7 +202,8 @@ static int decide(struct raidx_set *rs)
 		return -EINVAL;
 	}
 	space = reshape_space(rs);
-	rs->grow = rs->dev_sectors > rdev_sectors - space;
+	rs->grow = rs->dev_sectors != rdev_sectors &&
+		   rs->dev_sectors > rdev_sectors - space;
 
 	if (rs_given(rs, RAIDX_ARG_REBUILD)) {
 		rs->grow = false;

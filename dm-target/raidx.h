@@ -103,6 +103,8 @@ struct raidx_set {
 
 	/* What the freshest superblock said (-1: nothing, new array). */
 	bool sb_has_ext;
+	bool sb_dirty;			/* crashed with writes in flight */
+	unsigned int degraded_legs;	/* missing or recorded failed */
 	int sb_policy;
 	int sb_journal_mode;
 
@@ -170,6 +172,7 @@ static inline bool rs_is_recovering(struct raidx_set *rs)
 
 /* raidx-target.c */
 extern bool raidx_discard_safe;
+extern bool raidx_start_dirty_degraded;
 void raidx_set_capacity(struct raidx_set *rs);
 
 /* raidx-table.c */

@@ -58,6 +58,7 @@ static const struct field ext_fields[] = {
 	SBF("journal_seq", journal_seq, F_U64),
 	SBF("ppl_sector", ppl_sector, F_U64),
 	SBF("ppl_size", ppl_size, F_U32),
+	SBF("state", ext_state, F_U32),
 };
 
 static const struct field bm_fields[] = {

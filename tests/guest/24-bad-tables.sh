@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Malformed tables on dm-raidx (loaded as "raid"), part 1: counts, raid
+# types, chunk sizes, keywords.  Each is refused with its own ti->error
+# message and leaves no dm device, md device or holder behind
+# (expect_table_rejected).  Part 2: 27-bad-values, part 3: 28-refused-conversions.
+# timeout: 300
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/compat.sh"
+
+raidx_as_raid
+MB=16
+LEG=$((MB << 11))
+make_legs 4 "$MB" >/dev/null
+M=("${LEG_META[@]}")
+D=("${LEG_DATA[@]}")
+R1="2 ${M[0]} ${D[0]} ${M[1]} ${D[1]}"
+R5="3 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]}"
+R10="4 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]} ${M[3]} ${D[3]}"
+L1="0 $LEG raid raid1"
+L5="0 $((2 * LEG)) raid raid5_ls"
+L6="0 $((2 * LEG)) raid raid6_zr"
+L10="0 $((2 * LEG)) raid raid10"
+rej() { expect_table_rejected "$@"; }
+
+# ---- counts ----
+rej "0 $LEG raid" "No arguments"
+rej "0 $LEG raid raid7 1 0 $R1" "Unrecognised raid_type"
+rej "$L1 x 0 $R1" "Cannot understand number of raid parameters"
+rej "$L1 0 0 $R1" "Cannot understand number of raid parameters"
+rej "$L1 40 0 $R1" "Cannot understand number of raid parameters"
+rej "$L1 1 0 3 ${M[0]} ${D[0]} ${M[1]} ${D[1]}" "Invalid number of supplied raid devices"
+rej "$L1 1 0 two ${M[0]} ${D[0]} ${M[1]} ${D[1]}" "Invalid number of supplied raid devices"
+rej "$L1 1 0 0" "Invalid number of supplied raid devices"
+rej "$L1 1 0 2 ${M[0]} ${D[0]} ${M[1]}" "Invalid number of supplied raid devices"
+rej "$L1 1 0" "Cannot understand number of raid devices parameters"
+rej "$L1 2 0 region_size" "Cannot understand number of raid devices parameters"
+
+# ---- chunk size ----
+rej "$L5 1 abc $R5" "Bad numerical argument given for chunk_size"
+rej "$L5 1 -8 $R5" "Bad numerical argument given for chunk_size"
+rej "$L5 1 100 $R5" "Chunk size must be a power of 2"
+rej "$L5 1 4 $R5" "Chunk size value is too small"
+rej "$L5 1 0 $R5" "Chunk size must be a power of 2"
+
+# ---- keywords ----
+rej "$L1 3 0 foo 1 $R1" "Unable to parse RAID parameter"
+rej "$L1 2 0 region_size_x $R1" "Unable to parse RAID parameter"
+rej "$L1 3 0 stripe_cache 256 $R1" "Invalid flags combination"
+rej "0 $((2 * LEG)) raid raid0 3 64 region_size 1024 $R1" "Invalid flags combination"
+rej "0 $((2 * LEG)) raid raid0 2 64 sync $R1" "Invalid flags combination"
+rej "$L5 3 64 raid10_copies 2 $R5" "Invalid flags combination"
+rej "$L1 3 0 raid10_format near $R1" "Invalid flags combination"
+rej "$L5 3 64 write_mostly 0 $R5" "Invalid flags combination"
+rej "$L10 3 64 journal_dev ${M[3]} $R10" "Invalid flags combination"
+rej "$L6 2 64 nosync $R10" "Invalid flags combination"
+rej "$L1 5 0 region_size 1024 region_size 2048 $R1" "Parameter given more than once"
+rej "$L1 2 0 region_size $R1" "Wrong number of raid parameters given"
+rej "$L1 2 0 daemon_sleep $R1" "Wrong number of raid parameters given"
+
+
+echo "24-bad-tables: every malformed count/type/chunk/keyword table refused cleanly"
