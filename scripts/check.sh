@@ -81,6 +81,24 @@ run_guest_tests() {
 	FAILED=$((FAILED + f))
 }
 
+# The module builds with W=1 and sparse without a single warning, and
+# checkpatch --strict is clean.
+kernel_hygiene() {
+	local out
+	touch dm-target/raidx*.c
+	out=$(make module 2>&1)
+	if grep -E "warning:|error:" <<<"$out"; then
+		echo "module build warnings" >&2
+		return 1
+	fi
+	out=$(make sparse 2>&1)
+	if grep -E "warning:|error:" <<<"$out"; then
+		echo "sparse warnings" >&2
+		return 1
+	fi
+	make checkpatch
+}
+
 main() {
 	local mode=all
 	case "${1:-}" in
@@ -93,6 +111,7 @@ main() {
 
 	echo "== build"
 	step module make module
+	step kernel-hygiene kernel_hygiene
 	[ "$mode" = guest ] || step tools build_tools
 	[ "$mode" = guest ] || run_host_tests
 	[ "$mode" = host ] || run_guest_tests
