@@ -13,6 +13,8 @@ D=${RAIDX_TOOLS_DIR:-$TOP/tools}
 RT=$D/raidx_tools
 UNIT=$D/unit
 [ -x "$UNIT" ] || UNIT=$TOP/tools/tests/unit
+# A fresh checkout has not built the unit test binary yet.
+[ -x "$UNIT" ] || make -s -C "$TOP/tools" tests/unit >/dev/null
 W=$(mktemp -d)
 trap 'chmod -R u+w "$W"; rm -rf "$W"' EXIT
 PASS=0 FAIL=0
@@ -52,8 +54,8 @@ blank() { local f; for f; do [ "$f" = - ] && continue; rm -f "$f"; truncate -s 4
 
 # --- C unit tests ---------------------------------------------------------
 if out=$("$UNIT"); then ok; else ko "unit tests"; echo "$out" | grep FAIL; fi
-u=$(echo "$out" | tail -1)
-PASS=$((PASS + $(echo "$u" | awk "{print \$1}")))
+u=$(echo "$out" | tail -1 | awk '/passed/ {print $1}')
+PASS=$((PASS + ${u:-0}))
 
 # --- standard CLI behaviour, for each tool --------------------------------
 mk --type raid1 a0 a1

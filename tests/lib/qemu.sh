@@ -148,6 +148,10 @@ guest_write_cmd() {
 		for v in ${GUEST_ENV_VARS:-}; do
 			[ -n "${!v+x}" ] && printf 'export %s=%q\n' "$v" "${!v}"
 		done
+		# The guest mounts its own tmpfs on /tmp: a checkout there (as a
+		# CI clone may be) comes in through its own share.
+		printf 'if [ ! -d %q ]; then mkdir -p %q && mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose repo %q; fi\n' \
+			"$TOP" "$TOP" "$TOP"
 		printf 'cd %q\n' "$TOP"
 		printf '%q ' /bin/bash "$script" "$@"
 		echo
@@ -193,6 +197,7 @@ guest_start() {
 		-append "console=ttyS0 loglevel=5 panic=-1 guest_kver=$KVER guest_moddir=$KMODDIR"
 		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$GUEST_RESULTS,mount_tag=results,security_model=none,multidevs=remap"
+		-virtfs "local,path=$TOP,mount_tag=repo,security_model=none,readonly=on,multidevs=remap"
 		-nic none
 	)
 	for disk in "$@"; do
