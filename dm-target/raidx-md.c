@@ -19,7 +19,8 @@ static int set_stripe_cache(struct raidx_set *rs)
 	struct r5conf *conf = md->private;
 	unsigned int min_stripes = max(md->chunk_sectors,
 				       md->new_chunk_sectors) / 2;
-	unsigned int nr = max(rs->params.stripe_cache, min_stripes);
+	unsigned int nr = max_t(unsigned int, rs->params.stripe_cache,
+				min_stripes);
 	int r;
 
 	if (!conf) {

@@ -115,32 +115,21 @@ static int parse_max_write_behind(struct raidx_set *rs, const char *value)
 
 static int parse_stripe_cache(struct raidx_set *rs, const char *value)
 {
-	int v, r;
-
-	r = parse_int(rs, value, 0, INT_MAX, &v,
-		      "Bogus stripe cache entries value");
-	rs->params.stripe_cache = v;
-	return r;
+	return parse_int(rs, value, 0, INT_MAX, &rs->params.stripe_cache,
+			 "Bogus stripe cache entries value");
 }
 
 static int parse_region_size(struct raidx_set *rs, const char *value)
 {
-	int v, r;
-
-	r = parse_int(rs, value, 0, INT_MAX, &v,
-		      "Bad numerical argument given for region_size");
-	rs->params.region_size = v;
-	return r;
+	return parse_int(rs, value, 0, INT_MAX, &rs->params.region_size,
+			 "Bad numerical argument given for region_size");
 }
 
 static int parse_raid10_copies(struct raidx_set *rs, const char *value)
 {
-	int v, r;
-
-	r = parse_int(rs, value, 2, rs->raid_disks, &v,
-		      "Bad value for 'raid10_copies'");
-	rs->params.raid10_copies = v;
-	return r;
+	return parse_int(rs, value, 2, rs->raid_disks,
+			 &rs->params.raid10_copies,
+			 "Bad value for 'raid10_copies'");
 }
 
 static int parse_raid10_format(struct raidx_set *rs, const char *value)

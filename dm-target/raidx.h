@@ -61,9 +61,9 @@ struct raidx_params {
 	int min_recovery_rate;
 	int max_recovery_rate;
 	unsigned long max_write_behind;	/* kB, as md keeps it */
-	unsigned int stripe_cache;
-	unsigned int region_size;	/* sectors; 0: pick a default */
-	unsigned int raid10_copies;
+	int stripe_cache;
+	int region_size;		/* sectors; 0: pick a default */
+	int raid10_copies;
 	int raid10_format;
 	int delta_disks;
 	sector_t data_offset;

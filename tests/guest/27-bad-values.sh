@@ -9,20 +9,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
 
-raidx_as_raid
-MB=16
-LEG=$((MB << 11))
-make_legs 4 "$MB" >/dev/null
-M=("${LEG_META[@]}")
-D=("${LEG_DATA[@]}")
-R1="2 ${M[0]} ${D[0]} ${M[1]} ${D[1]}"
-R5="3 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]}"
-R10="4 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]} ${M[3]} ${D[3]}"
-L1="0 $LEG raid raid1"
-L5="0 $((2 * LEG)) raid raid5_ls"
-L6="0 $((2 * LEG)) raid raid6_zr"
-L10="0 $((2 * LEG)) raid raid10"
-rej() { expect_table_rejected "$@"; }
+bad_table_setup
 # ---- values ----
 rej "$L1 3 0 sync nosync $R1" "sync and nosync are mutually exclusive"
 rej "$L1 4 0 rebuild 0 sync $R1" "sync/nosync and rebuild are mutually exclusive"

@@ -11,20 +11,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
 
-raidx_as_raid
-MB=16
-LEG=$((MB << 11))
-make_legs 4 "$MB" >/dev/null
-M=("${LEG_META[@]}")
-D=("${LEG_DATA[@]}")
-R1="2 ${M[0]} ${D[0]} ${M[1]} ${D[1]}"
-R5="3 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]}"
-R10="4 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]} ${M[3]} ${D[3]}"
-L1="0 $LEG raid raid1"
-L5="0 $((2 * LEG)) raid raid5_ls"
-L6="0 $((2 * LEG)) raid raid6_zr"
-L10="0 $((2 * LEG)) raid raid10"
-rej() { expect_table_rejected "$@"; }
+bad_table_setup
 # ---- devices ----
 rej "$L1 1 0 2 ${M[0]} ${D[0]} ${M[1]} /dev/nonexistent" "RAID device lookup failure"
 rej "$L1 1 0 2 ${M[0]} ${D[0]} /dev/nonexistent ${D[1]}" "RAID metadata device lookup failure"

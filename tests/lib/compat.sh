@@ -174,3 +174,25 @@ one_level() {
 	pass "$type ${extra[*]}: $n legs, $((SECONDS - start))s"
 }
 
+
+# bad_table_setup: dm-raidx as "raid" and four 16 MiB legs for the table
+# tests.  Sets M[], D[] (meta, data), LEG (sectors), the device groups R1
+# R5 R10 ("<#devs> <meta> <data>..."), the table heads L1 L5 L6 L10, and
+# rej as a short name for expect_table_rejected.
+bad_table_setup() {
+	raidx_as_raid
+	MB=16
+	LEG=$((MB << 11))
+	make_legs 4 "$MB" >/dev/null
+	M=("${LEG_META[@]}")
+	D=("${LEG_DATA[@]}")
+	R1="2 ${M[0]} ${D[0]} ${M[1]} ${D[1]}"
+	R5="3 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]}"
+	R10="4 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]} ${M[3]} ${D[3]}"
+	L1="0 $LEG raid raid1"
+	L5="0 $((2 * LEG)) raid raid5_ls"
+	L6="0 $((2 * LEG)) raid raid6_zr"
+	L10="0 $((2 * LEG)) raid raid10"
+}
+
+rej() { expect_table_rejected "$@"; }
