@@ -241,11 +241,14 @@ void raidx_resume(struct dm_target *ti)
 	clear_bit(MD_RECOVERY_FROZEN, &md->recovery);
 	md->ro = 0;
 	/*
-	 * Start clean, as md_run() does for md's own arrays, so the first
-	 * write marks the superblocks dirty and safemode marks them clean
-	 * again: that is how a crash is told from a clean stop.
+	 * With superblocks, start clean as md_run() does for md's own arrays:
+	 * the first write marks the superblocks dirty and safemode marks them
+	 * clean again, which is how a crash is told from a clean stop.
+	 * Without superblocks md treats the array as externally managed and
+	 * would wait for a metadata daemon to acknowledge that transition, so
+	 * such an array stays "dirty" throughout, as the stock target keeps it.
 	 */
-	md->in_sync = md->recovery_cp == MaxSector;
+	md->in_sync = md->persistent && md->recovery_cp == MaxSector;
 	mddev_resume(md);
 	mddev_unlock(md);
 }

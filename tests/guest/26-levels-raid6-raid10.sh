@@ -5,7 +5,7 @@
 # on dm-raidx loaded as "raid": create with metadata devices, resync, data
 # checksum, check finds no mismatches, one (raid6: then two) failed legs
 # keep the data (see one_level in compat.sh).
-# timeout: 420
+# timeout: 600
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
 
