@@ -45,7 +45,9 @@ rej "0 $LEG raid raid6_zr 3 64 region_size 1024 $R5" "Takeover to another raid l
 rej "0 $((2 * LEG)) raid raid5_rs 3 64 region_size 1024 $R5" "Reshape to another layout is not supported by dm-raidx yet"
 rej "0 $((2 * LEG)) raid raid4 3 64 region_size 1024 $R5" "Reshape to another layout is not supported by dm-raidx yet"
 rej "$L5 3 128 region_size 1024 $R5" "Reshape to another chunk size is not supported by dm-raidx yet"
-rej "0 $((3 * LEG)) raid raid5_ls 3 64 region_size 1024 $R5_4" "New device injected into existing raid set without 'rebuild'"
+# A fourth, fresh leg is a device count change, and is named as such.
+rej "0 $((3 * LEG)) raid raid5_ls 3 64 region_size 1024 $R5_4" \
+	"Changing the number of devices is not supported by dm-raidx yet"
 rej "0 $LEG raid raid5_ls 3 64 region_size 1024 2 ${M[0]} ${D[0]} ${M[1]} ${D[1]}" \
 	"Changing the number of devices is not supported by dm-raidx yet"
 rej "$L5 3 64 region_size 1024 3 ${M[0]} ${D[0]} $FRESH ${M[2]} ${D[2]}" \
