@@ -263,7 +263,8 @@ md_create() {
 	fi
 	# shellcheck disable=SC2046
 	mdadm "${args[@]}" $(md_legs) || return 1
-	echo $RATE_KB >/sys/block/md0/md/sync_speed_max
+	# raid0 has nothing to sync: its sync_speed_max is read-only.
+	[ "$level" = raid0 ] || echo $RATE_KB >/sys/block/md0/md/sync_speed_max
 }
 
 # in_sync WHO: 0 when the array is idle and fully in sync.
