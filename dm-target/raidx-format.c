@@ -743,3 +743,41 @@ unsigned int raidx_bitmap_validate(const struct raidx_bitmap_sb *bm,
 		       "bitmap stale: a full resync will follow");
 	return bad;
 }
+
+/*
+ * ---- Partial Parity Log header ----
+ */
+u32 raidx_ppl_signature(const u8 *uuid)
+{
+	return ~raidx_crc32c(~0U, uuid, 16);
+}
+
+static u32 ppl_header_csum(const u8 *buf)
+{
+	const size_t at = offsetof(struct raidx_disk_ppl_header, checksum);
+	static const u8 zero[4];
+	u32 crc;
+
+	crc = raidx_crc32c(~0U, buf, at);
+	crc = raidx_crc32c(crc, zero, sizeof(zero));
+	crc = raidx_crc32c(crc, buf + at + 4, RAIDX_PPL_HEADER_SIZE - at - 4);
+	return ~crc;
+}
+
+void raidx_ppl_empty_header(void *buf, u32 signature)
+{
+	struct raidx_disk_ppl_header *h = buf;
+
+	memset(buf, 0, RAIDX_PPL_HEADER_SIZE);
+	memset(h->reserved, 0xff, sizeof(h->reserved));
+	h->signature = cpu_to_le32(signature);
+	h->checksum = cpu_to_le32(ppl_header_csum(buf));
+}
+
+bool raidx_ppl_header_valid(const void *buf, u32 signature)
+{
+	const struct raidx_disk_ppl_header *h = buf;
+
+	return le32_to_cpu(h->checksum) == ppl_header_csum(buf) &&
+	       le32_to_cpu(h->signature) == signature;
+}

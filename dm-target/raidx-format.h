@@ -60,7 +60,13 @@
  */
 #define RAIDX_INCOMPAT_PPL		0x1	/* raid5 partial parity log */
 #define RAIDX_INCOMPAT_JOURNAL		0x2	/* journal tail/uuid persisted */
-#define RAIDX_INCOMPAT_KNOWN		0x3
+/*
+ * The bitmap area holds no valid bitmap (the array ran with PPL, or a
+ * runtime switch dropped the bitmap): dm-raidx writes a fresh one on the
+ * next activation; the stock target would trip over the stale one.
+ */
+#define RAIDX_INCOMPAT_NO_BITMAP	0x4
+#define RAIDX_INCOMPAT_KNOWN		0x7
 
 /* Offsets of the superblock parts, in bytes from the device start. */
 #define RAIDX_SB_SIZE			148
@@ -75,6 +81,10 @@
 #define RAIDX_BITMAP_MAJOR_HI		4
 #define RAIDX_BITMAP_MAJOR_CLUSTERED	5
 #define RAIDX_BITMAP_STALE		0x2	/* state bit: needs full resync */
+
+/* md's Partial Parity Log header (md_p.h, struct ppl_header) */
+#define RAIDX_PPL_HEADER_SIZE		4096
+#define RAIDX_PPL_HDR_RESERVED		512	/* filled with 0xff */
 
 /* md raid5/6 layouts (raid5.h) */
 #define RAIDX_ALG_LEFT_ASYMMETRIC	0
@@ -177,6 +187,16 @@ struct raidx_disk_bitmap_sb {
 	__le32 nodes;
 	__u8 cluster_name[64];
 	__u8 pad[120];
+} __packed;
+
+/* The fixed part of md's PPL header; entries follow up to 4 KiB. */
+struct raidx_disk_ppl_header {
+	__u8 reserved[RAIDX_PPL_HDR_RESERVED];
+	__le32 signature;
+	__le32 padding;
+	__le64 generation;
+	__le32 entries_count;
+	__le32 checksum;		/* ~crc32c of the 4 KiB, this zero */
 } __packed;
 
 /*----------------------------------------------------------------*/
@@ -355,5 +375,15 @@ unsigned int raidx_bitmap_validate(const struct raidx_bitmap_sb *bm,
 u64 raidx_bitmap_regions(const struct raidx_bitmap_sb *bm);
 /* Bytes of bits following the header. */
 u64 raidx_bitmap_bytes(const struct raidx_bitmap_sb *bm);
+
+/*
+ * PPL: the header signature md uses for an array it owns (not external),
+ * ~crc32c of the array uuid, and an empty header (no entries) in @buf,
+ * RAIDX_PPL_HEADER_SIZE bytes, as md writes it when it starts a log.
+ */
+u32 raidx_ppl_signature(const u8 *uuid);
+void raidx_ppl_empty_header(void *buf, u32 signature);
+/* True when @buf is a PPL header md would accept with @signature. */
+bool raidx_ppl_header_valid(const void *buf, u32 signature);
 
 #endif /* RAIDX_FORMAT_H */

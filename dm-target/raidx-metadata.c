@@ -46,6 +46,8 @@ static u32 incompat_features(struct raidx_set *rs)
 
 	if (rs->policy == RAIDX_POLICY_PPL)
 		f |= RAIDX_INCOMPAT_PPL;
+	else if (rs->bitmap_stale)
+		f |= RAIDX_INCOMPAT_NO_BITMAP;
 	if (rs->journal.dev && memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
 		f |= RAIDX_INCOMPAT_JOURNAL;
 	return f;
@@ -286,6 +288,8 @@ static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
 	}
 	rs->sb_has_ext = sb->has_ext;
 	rs->sb_dirty = sb->has_ext && (sb->ext_state & RAIDX_EXT_DIRTY);
+	rs->bitmap_stale = sb->incompat_features &
+			   (RAIDX_INCOMPAT_PPL | RAIDX_INCOMPAT_NO_BITMAP);
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 #include "raidx.h"
 
 #define RAIDX_VERSION_MAJOR	1
-#define RAIDX_VERSION_MINOR	16
+#define RAIDX_VERSION_MINOR	17
 #define RAIDX_VERSION_PATCH	0
 
 static char *target_name = "raid";

@@ -107,6 +107,7 @@ struct raidx_set {
 	unsigned int degraded_legs;	/* missing or recorded failed */
 	int sb_policy;
 	int sb_journal_mode;
+	bool bitmap_stale;		/* bitmap area holds no valid bitmap */
 
 	/* Identity and log state persisted in the superblock extension. */
 	u8 uuid[16];

@@ -316,14 +316,20 @@ bool rx_same_file(const char *a, const char *b)
  * Array semantics
  *--------------------------------------------------------------*/
 
-/* dm-raid super_validate: no bitmap for raid0 or journaled raid4/5/6. */
+/*
+ * dm-raid super_validate: no bitmap for raid0 or journaled raid4/5/6;
+ * none for PPL, and none until dm-raidx writes a fresh one after PPL.
+ */
 bool rx_array_has_bitmap(const struct raidx_sb *sb)
 {
 	if (sb->level == 0)
 		return false;
-	if (sb->incompat_features & RAIDX_INCOMPAT_JOURNAL)
+	if (sb->incompat_features & (RAIDX_INCOMPAT_JOURNAL |
+				     RAIDX_INCOMPAT_PPL |
+				     RAIDX_INCOMPAT_NO_BITMAP))
 		return false;
-	if (sb->has_ext && sb->consistency_policy == RAIDX_POLICY_JOURNAL)
+	if (sb->has_ext && (sb->consistency_policy == RAIDX_POLICY_JOURNAL ||
+			    sb->consistency_policy == RAIDX_POLICY_PPL))
 		return false;
 	return true;
 }

@@ -13,6 +13,8 @@
 #  (a) policy resync: D1 is corrupt, on dm-raidx (forced) and on stock;
 #  (b) ppl, journal writethrough, journal writeback: D1 is intact;
 #  (c) policy resync on dm-raidx refuses the dirty degraded start, saying why.
+# The same with the policy switched by message on the running array just
+# before the write: resync -> ppl closes the hole, ppl -> resync opens it.
 # timeout: 900
 . "$(dirname "$0")/../lib/common.sh"
 
@@ -37,13 +39,15 @@ ext_state() {
 	dd if="$1" bs=512 count=1 status=none | od -An -tu4 -j212 -N4 | tr -d ' '
 }
 
-# delay_writes NAME LOOP FROM: writes to LOOP at sector >= FROM take 30 s;
-# below FROM (the PPL area) and reads go straight through.
+# delay_writes NAME LOOP FROM TO: writes to LOOP in sectors [FROM, TO), the
+# data area, take 30 s; writes outside it (a PPL area) and reads go
+# straight through.
 delay_writes() {
 	local len table=""
 	len=$(dev_sectors "$2")
 	[ "$3" -gt 0 ] && table="0 $3 linear $2 0"$'\n'
-	table+="$3 $((len - $3)) delay $2 $3 0 $2 $3 30000"
+	table+="$3 $(($4 - $3)) delay $2 $3 0 $2 $3 30000"
+	[ "$4" -lt "$len" ] && table+=$'\n'"$4 $((len - $4)) linear $2 $4"
 	dmsetup suspend "$1"
 	echo "$table" | dmsetup load "$1"
 	dmsetup resume "$1"
@@ -68,13 +72,21 @@ scenario() {
 		dm_wrap "wh-d$i" "${LEG_DATA[i]}"
 	done
 
+	# ppl-runtime: a resync array (room after the data for the PPL) is
+	# switched to ppl while degraded; resync-runtime: a ppl array is
+	# switched to resync.  switch_to names the message's policy.
+	local switch_to="" reserve=0
 	case $policy in
 	resync) params="1 $CHUNK" ;;
 	ppl) off=2048; params="5 $CHUNK consistency_policy ppl data_offset $off" ;;
+	ppl-runtime) reserve=2048; switch_to=ppl; params="1 $CHUNK" ;;
+	resync-runtime)
+		off=2048; switch_to=resync
+		params="5 $CHUNK consistency_policy ppl data_offset $off" ;;
 	journal-wt) params="5 $CHUNK journal_dev $JLOOP journal_mode writethrough" ;;
 	journal-wb) params="5 $CHUNK journal_dev $JLOOP journal_mode writeback" ;;
 	esac
-	leg_sectors=$(( ((MB << 11) - off) / CHUNK * CHUNK ))
+	leg_sectors=$(( ((MB << 11) - off - reserve) / CHUNK * CHUNK ))
 	sectors=$((leg_sectors * 2))
 	legs_all=" ${LEG_META[0]} /dev/mapper/wh-d0 ${LEG_META[1]} /dev/mapper/wh-d1 ${LEG_META[2]} /dev/mapper/wh-d2"
 	legs_deg=" ${LEG_META[0]} /dev/mapper/wh-d0 - - ${LEG_META[2]} /dev/mapper/wh-d2"
@@ -91,10 +103,18 @@ scenario() {
 	dm_create $name "0 $sectors $target raid5_ls $params 3$legs_deg"
 	assert_eq "$(block_sha $dev 16)" "$sha_d1" "$policy: D1 reconstructed while degraded"
 	sleep 1
+	if [ -n "$switch_to" ]; then
+		run dmsetup message $name 0 consistency_policy $switch_to
+		params=$(dmsetup table $name | sed "s/.* raid5_ls \([0-9]* .*\) 3 .*/\1/")
+		case $switch_to in
+		ppl) assert_match "$(dmsetup status $name)" " ppl$" "$policy: status" ;;
+		*) assert_match "$(dmsetup status $name)" "[^l]$" "$policy: status" ;;
+		esac
+	fi
 
 	# 3. One 4 KiB write to D0, caught in flight: the parity write to leg
 	# 2 is held back, everything before it (journal, PPL, D0) lands.
-	delay_writes wh-d2 "${LEG_DATA[2]}" $off
+	delay_writes wh-d2 "${LEG_DATA[2]}" $off $((off + leg_sectors))
 	sha_b=$(_pattern 32 4096 | sha256sum | cut -d' ' -f1)
 	(_pattern 32 4096 | dd of=$dev bs=4k count=1 iflag=fullblock oflag=direct status=none) &
 	dd_pid=$!
@@ -121,7 +141,7 @@ scenario() {
 
 	# 5. restart the crash image, degraded
 	REFUSED=no
-	if [ "$target" = raidx ] && [ "$policy" = resync ]; then
+	if [ "$target" = raidx ] && [ "${policy%-runtime}" = resync ]; then
 		expect_table_rejected "0 $sectors raidx raid5_ls $params 3$legs_deg" \
 			"Cannot start dirty degraded array (write hole)"
 		REFUSED=yes
@@ -157,10 +177,15 @@ assert_eq "$REFUSED" yes "(c) dm-raidx refuses the dirty degraded start"
 assert_eq "$D1_INTACT" no "(a) dm-raidx forced, resync: D1 corrupted"
 pass "(a)+(c) dm-raidx resync: refused; forced, the write hole shows"
 
-for p in ppl journal-wt journal-wb; do
+for p in ppl journal-wt journal-wb ppl-runtime; do
 	scenario raidx $p
 	assert_eq "$D1_INTACT" yes "(b) dm-raidx $p: D1 intact"
 	assert_eq "$D0_NEW" yes "(b) dm-raidx $p: acknowledged D0 write kept"
 	pass "(b) dm-raidx $p closes the write hole"
 done
+
+scenario raidx resync-runtime
+assert_eq "$REFUSED" yes "dm-raidx switched ppl -> resync refuses the dirty degraded start"
+assert_eq "$D1_INTACT" no "dm-raidx switched ppl -> resync: D1 corrupted, as with resync"
+pass "switched back to resync at runtime, the write hole is open again"
 echo "write hole: all checks passed"

@@ -273,6 +273,45 @@ static void test_parser(void)
 	rx_array_free(a);
 }
 
+/* crc32c against RFC 3720 vectors; md's PPL header as md writes it. */
+static void test_ppl(void)
+{
+	static const unsigned char zeros[32];
+	unsigned char hdr[RAIDX_PPL_HEADER_SIZE], uuid[16];
+	struct raidx_sb sb;
+	unsigned int i, ff = 0;
+	u32 sig;
+
+	EXPECT(~raidx_crc32c(~0U, "123456789", 9) == 0xE3069283,
+	       "crc32c(123456789)");
+	EXPECT(~raidx_crc32c(~0U, zeros, 32) == 0x8A9136AA,
+	       "crc32c(32 zero bytes)");
+
+	for (i = 0; i < 16; i++)
+		uuid[i] = i * 17;
+	sig = raidx_ppl_signature(uuid);
+	EXPECT(sig == ~raidx_crc32c(~0U, uuid, 16), "signature is ~crc32c(uuid)");
+	raidx_ppl_empty_header(hdr, sig);
+	for (i = 0; i < RAIDX_PPL_HDR_RESERVED; i++)
+		ff += hdr[i] == 0xff;
+	EXPECT(ff == RAIDX_PPL_HDR_RESERVED, "reserved bytes 0xff");
+	EXPECT(le32toh(*(u32 *)(hdr + 512)) == sig, "signature at byte 512");
+	EXPECT(!memcmp(hdr + 516, zeros, 16), "padding, generation, entries zero");
+	EXPECT(!memcmp(hdr + 536, zeros, 32), "no entries");
+	EXPECT(raidx_ppl_header_valid(hdr, sig), "empty header valid");
+	EXPECT(!raidx_ppl_header_valid(hdr, sig + 1), "other array's signature");
+	hdr[4000] ^= 1;
+	EXPECT(!raidx_ppl_header_valid(hdr, sig), "flipped bit caught");
+
+	memset(&sb, 0, sizeof(sb));
+	sb.level = 5;
+	EXPECT(rx_array_has_bitmap(&sb), "raid5 resync has a bitmap");
+	sb.incompat_features = RAIDX_INCOMPAT_NO_BITMAP;
+	EXPECT(!rx_array_has_bitmap(&sb), "no bitmap after a runtime switch");
+	sb.incompat_features = RAIDX_INCOMPAT_PPL;
+	EXPECT(!rx_array_has_bitmap(&sb), "no bitmap with PPL");
+}
+
 int main(void)
 {
 	rx_quiet = true;
@@ -281,6 +320,7 @@ int main(void)
 	test_bitmap();
 	test_redundancy();
 	test_parser();
+	test_ppl();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
