@@ -295,15 +295,12 @@ int cmd_check(int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "hVq", opts, NULL)) != -1) {
+		r = rx_common_option(c, check_usage);
+		if (r == RX_OPT_NEXT)
+			continue;
+		if (r != RX_OPT_OWN)
+			return r;
 		switch (c) {
-		case 'h':
-			check_usage(stdout);
-			return RX_EXIT_OK;
-		case 'V':
-			return rx_version();
-		case 'q':
-			rx_quiet = true;
-			break;
 		case 's':
 			strict = true;
 			break;

@@ -533,15 +533,12 @@ int cmd_dump(int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "hVqo:f:", opts, NULL)) != -1) {
+		r = rx_common_option(c, dump_usage);
+		if (r == RX_OPT_NEXT)
+			continue;
+		if (r != RX_OPT_OWN)
+			return r;
 		switch (c) {
-		case 'h':
-			dump_usage(stdout);
-			return RX_EXIT_OK;
-		case 'V':
-			return rx_version();
-		case 'q':
-			rx_quiet = true;
-			break;
 		case 'o':
 			out = optarg;
 			break;

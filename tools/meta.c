@@ -62,6 +62,26 @@ int rx_version(void)
 	return RX_EXIT_OK;
 }
 
+int rx_common_option(int c, void (*usage)(FILE *f))
+{
+	switch (c) {
+	case 'h':
+		usage(stdout);
+		return RX_EXIT_OK;
+	case 'V':
+		return rx_version();
+	case 'q':
+		rx_quiet = true;
+		return RX_OPT_NEXT;
+	case '?':
+	case ':':
+		usage(stderr);
+		return RX_EXIT_USAGE;
+	default:
+		return RX_OPT_OWN;
+	}
+}
+
 /*----------------------------------------------------------------*/
 
 struct rx_array *rx_array_new(unsigned int nr)

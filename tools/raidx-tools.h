@@ -65,6 +65,15 @@ void rx_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rx_usage_common(FILE *f);
 int rx_version(void);
 
+/*
+ * -h, -V, -q and an unknown option, handled alike by every tool: returns
+ * RX_OPT_NEXT (parse on), RX_OPT_OWN (@c is the tool's own option), or
+ * the exit code the tool must return now (after printing @usage).
+ */
+#define RX_OPT_NEXT	(-1)
+#define RX_OPT_OWN	(-2)
+int rx_common_option(int c, void (*usage)(FILE *f));
+
 /* Array allocation */
 struct rx_array *rx_array_new(unsigned int nr);
 void rx_array_free(struct rx_array *a);

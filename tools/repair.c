@@ -531,17 +531,13 @@ int cmd_repair(int argc, char **argv)
 	if (!in || !rp.out)
 		goto out;
 	while ((c = getopt_long(argc, argv, "-hVqi:o:", opts, NULL)) != -1) {
+		r = rx_common_option(c, repair_usage);
+		if (r == RX_OPT_NEXT)
+			continue;
+		if (r != RX_OPT_OWN)
+			goto out;
+		r = RX_EXIT_USAGE;
 		switch (c) {
-		case 'h':
-			repair_usage(stdout);
-			r = RX_EXIT_OK;
-			goto out;
-		case 'V':
-			r = rx_version();
-			goto out;
-		case 'q':
-			rx_quiet = true;
-			break;
 		case 'C':
 			rp.clear_stale_failed = true;
 			break;
@@ -567,6 +563,7 @@ int cmd_repair(int argc, char **argv)
 			goto out;
 		}
 	}
+	r = RX_EXIT_USAGE;
 	if (!nin || nin != rp.nout || nin > RAIDX_MAX_DEVICES) {
 		rx_err("need as many -o devices as -i devices (got %u and %u)",
 		       nin, rp.nout);

@@ -177,17 +177,13 @@ int cmd_restore(int argc, char **argv)
 	if (!out)
 		return RX_EXIT_PROBLEMS;
 	while ((c = getopt_long(argc, argv, "-hVqi:o:", opts, NULL)) != -1) {
+		r = rx_common_option(c, restore_usage);
+		if (r == RX_OPT_NEXT)
+			continue;
+		if (r != RX_OPT_OWN)
+			goto out;
+		r = RX_EXIT_USAGE;
 		switch (c) {
-		case 'h':
-			restore_usage(stdout);
-			r = RX_EXIT_OK;
-			goto out;
-		case 'V':
-			r = rx_version();
-			goto out;
-		case 'q':
-			rx_quiet = true;
-			break;
 		case 'i':
 			in = optarg;
 			break;
@@ -204,6 +200,7 @@ int cmd_restore(int argc, char **argv)
 			goto out;
 		}
 	}
+	r = RX_EXIT_USAGE;
 	if (!in || !nout) {
 		rx_err("need -i FILE and -o DEV...");
 		if (!rx_quiet)
