@@ -35,7 +35,8 @@ resolve_test() {
 # Same parsing as the agent, to size the whole-guest timeout.
 test_timeout() {
 	local t
-	t=$(head -n 20 "$1" | sed -n 's/^# *timeout: *\([0-9]\+\).*/\1/p' | head -n1)
+	# Anywhere in the leading comment block (headers grow).
+	t=$(sed -n '/^[^#]/q; s/^# *timeout: *\([0-9]\+\).*/\1/p' "$1" | head -n1)
 	echo "${t:-${GUEST_TEST_TIMEOUT:-300}}"
 }
 

@@ -95,6 +95,15 @@ journal_case() {
 	dm_remove jw
 }
 
+WRAPPERS="jw-j jw-m0 jw-d0 jw-m1 jw-d1 jw-m2 jw-d2"
+
+resume_wrappers() {
+	local f
+	for f in $WRAPPERS; do
+		dmsetup resume "$f" 2>/dev/null || true
+	done
+}
+
 # write_b_partial: B into the first 64 KiB (one chunk, one data leg) of
 # each 128 KiB of X, so every stripe it touches stays partial: in writeback
 # mode such stripes wait in the journal (md's "data-only" stripes).  Prints
@@ -126,6 +135,8 @@ crash_case() {
 	dm_wrap jw-j "$JDEV"
 	table="0 $sectors $target raid5_ls 5 128 journal_dev /dev/mapper/jw-j journal_mode $mode $n$wrapped"
 	dm_create jw "$table"
+	# Runs before jw's removal if the test dies while the legs are held.
+	on_cleanup resume_wrappers
 	wait_sync jw 300
 	for ((i = 0; i < 16; i++)); do
 		write_pattern $dev 81 $X
@@ -137,7 +148,7 @@ crash_case() {
 	fi
 
 	# The crash: nothing more reaches any device from here on.
-	for f in jw-j jw-m0 jw-d0 jw-m1 jw-d1 jw-m2 jw-d2; do
+	for f in $WRAPPERS; do
 		dmsetup suspend --noflush --nolockfs $f
 	done
 	for f in meta0 data0 meta1 data1 meta2 data2 journal; do
@@ -145,9 +156,7 @@ crash_case() {
 		snaps+=("$(losetup -f --show "$TEST_TMP/$f.crash")")
 		on_cleanup losetup -d "${snaps[-1]}"
 	done
-	for f in jw-j jw-m0 jw-d0 jw-m1 jw-d1 jw-m2 jw-d2; do
-		dmsetup resume $f
-	done
+	resume_wrappers
 	dm_remove jw
 
 	dm_create jw "0 $sectors $target raid5_ls 5 128 journal_dev ${snaps[6]} journal_mode $mode $n ${snaps[*]:0:6}"

@@ -16,7 +16,8 @@ export DM_DISABLE_UDEV=1
 
 test_timeout() {
 	local t
-	t=$(head -n 20 "$1" | sed -n 's/^# *timeout: *\([0-9]\+\).*/\1/p' | head -n1)
+	# Anywhere in the leading comment block (headers grow).
+	t=$(sed -n '/^[^#]/q; s/^# *timeout: *\([0-9]\+\).*/\1/p' "$1" | head -n1)
 	echo "${t:-$DEFAULT_TIMEOUT}"
 }
 
@@ -26,6 +27,11 @@ reset_devices() {
 	left=$(dmsetup ls 2>/dev/null | grep -v '^No devices found' || true)
 	if [ -n "$left" ]; then
 		echo "agent: removing leftover dm devices: $left"
+		# A test killed mid-way may leave legs suspended: resume them
+		# first, or removing the array above them waits forever.
+		dmsetup ls 2>/dev/null | awk '{print $1}' | while read -r d; do
+			dmsetup resume "$d" >/dev/null 2>&1 || true
+		done
 		dmsetup remove_all -f >/dev/null 2>&1 || true
 	fi
 	losetup -D 2>/dev/null || true
