@@ -235,26 +235,27 @@ static int set_journal_mode(struct raidx_set *rs, const char *name)
 		DMERR("journal_mode: array has no journal device");
 		return -EINVAL;
 	}
+	/* md_update_sb() on a live array wants the mddev lock. */
 	mddev_lock_nointr(&rs->md);
 	r = r5c_journal_mode_set(&rs->md, mode);
+	if (!r) {
+		rs->journal.mode = mode;
+		set_bit(RAIDX_ARG_JOURNAL_MODE, &rs->params.given);
+		raidx_write_superblocks(rs);
+	}
 	mddev_unlock(&rs->md);
-	if (r) {
+	if (r)
 		DMERR("journal_mode %s refused by md (%d)%s", name, r,
 		      r == -EINVAL ? ": writeback needs a non-degraded array" :
 				     "");
-		return r;
-	}
-	rs->journal.mode = mode;
-	set_bit(RAIDX_ARG_JOURNAL_MODE, &rs->params.given);
-	raidx_write_superblocks(rs);
-	return 0;
+	return r;
 }
 
 /*
  * md_bitmap_destroy() is not exported, so take the bitmap out of the
  * suspended array the way md's "bitmap none" does: disconnect it under
  * md's locks, stop the daemon timeout, free it.  raid5 has no write-behind
- * or serial pool to drain.
+ * or serial pool to drain.  Called with the mddev locked and suspended.
  */
 static void drop_bitmap(struct mddev *md)
 {
@@ -308,7 +309,7 @@ static int write_empty_ppl_headers(struct raidx_set *rs)
 }
 
 /*
- * resync -> ppl: PPL space before data_offset, a uuid for its checksums,
+ * resync -> ppl: PPL space outside the data, a uuid for its checksums,
  * the bitmap dropped (md refuses PPL beside one), then md's personality
  * starts the log and writes the superblocks, which now carry the policy.
  */
@@ -334,11 +335,13 @@ static int enable_ppl(struct raidx_set *rs)
 		goto out_layout;
 	}
 
+	mddev_lock_nointr(md);
 	mddev_suspend(md);
 	memcpy(md->uuid, rs->uuid, sizeof(md->uuid));
 	drop_bitmap(md);
 	rs->bitmap_stale = true;
 	mddev_resume(md);
+	mddev_unlock(md);
 
 	rs->policy = RAIDX_POLICY_PPL;
 	r = md->pers->change_consistency_policy(md, "ppl");

@@ -159,15 +159,6 @@ scenario() {
 	undo_since "$mark"
 }
 
-# undo_since N: run the cleanups registered after the first N, newest first.
-undo_since() {
-	local i
-	for ((i = ${#_CLEANUPS[@]} - 1; i >= $1; i--)); do
-		eval "${_CLEANUPS[i]}" >/dev/null 2>&1 || true
-		unset '_CLEANUPS[i]'
-	done
-}
-
 scenario raid resync
 assert_eq "$D1_INTACT" no "(a) stock dm-raid, resync: D1 corrupted by the write hole"
 pass "(a) stock dm-raid: the write hole corrupts data never written"

@@ -22,8 +22,7 @@ MB=24
 OFF=2048	# sectors before the data: 1 MiB of PPL space
 n=3
 make_legs $n $MB >/dev/null
-legs=""
-for ((i = 0; i < n; i++)); do legs+=" ${LEG_META[i]} ${LEG_DATA[i]}"; done
+legs=$(leg_args)
 BYTES=$((4 << 20))
 dev=/dev/mapper/px
 

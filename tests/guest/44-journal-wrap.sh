@@ -38,8 +38,7 @@ X=$((1 << 20))
 make_legs $n $MB >/dev/null
 JDEV=$(_loop_file "$TEST_TMP/journal" 8)
 on_cleanup losetup -d "$JDEV"
-legs=""
-for ((i = 0; i < n; i++)); do legs+=" ${LEG_META[i]} ${LEG_DATA[i]}"; done
+legs=$(leg_args)
 sectors=$(( (MB << 11) / 128 * 128 * (n - 1) ))
 dev=/dev/mapper/jw
 
@@ -166,15 +165,6 @@ crash_case() {
 	dm_remove jw
 	undo_since "$mark"
 	rm -f "$TEST_TMP"/*.crash
-}
-
-# undo_since N: run the cleanups registered after the first N, newest first.
-undo_since() {
-	local i
-	for ((i = ${#_CLEANUPS[@]} - 1; i >= $1; i--)); do
-		eval "${_CLEANUPS[i]}" >/dev/null 2>&1 || true
-		unset '_CLEANUPS[i]'
-	done
 }
 
 for mode in writethrough writeback; do

@@ -17,8 +17,7 @@ BYTES=$((2 << 20))
 make_legs $n $MB >/dev/null
 JLOOP=$(_loop_file "$TEST_TMP/journal" 16)
 on_cleanup losetup -d "$JLOOP"
-legs=""
-for ((i = 0; i < n; i++)); do legs+=" ${LEG_META[i]} ${LEG_DATA[i]}"; done
+legs=$(leg_args)
 sectors=$(( (MB << 11) / 128 * 128 * (n - 1) ))
 dev=/dev/mapper/jd
 

@@ -41,6 +41,16 @@ on_cleanup() {
 	_CLEANUPS+=("$(printf '%q ' "$@")")
 }
 
+# undo_since N: run the cleanups registered after the first N, newest first,
+# and forget them (a test that repeats a scenario cleans up after each).
+undo_since() {
+	local i
+	for ((i = ${#_CLEANUPS[@]} - 1; i >= $1; i--)); do
+		eval "${_CLEANUPS[i]}" >/dev/null 2>&1 || true
+		unset '_CLEANUPS[i]'
+	done
+}
+
 # Run registered cleanups newest first; a failing one does not stop the rest.
 cleanup() {
 	local i
@@ -185,6 +195,14 @@ make_legs() {
 		on_cleanup losetup -d "${LEG_META[i]}"
 		on_cleanup losetup -d "${LEG_DATA[i]}"
 		echo "${LEG_META[i]} ${LEG_DATA[i]}"
+	done
+}
+
+# leg_args: " META DATA" for every leg make_legs made, for a table line.
+leg_args() {
+	local i
+	for ((i = 0; i < ${#LEG_META[@]}; i++)); do
+		printf ' %s %s' "${LEG_META[i]}" "${LEG_DATA[i]}"
 	done
 }
 
