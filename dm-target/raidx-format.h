@@ -67,6 +67,8 @@
  */
 #define RAIDX_INCOMPAT_NO_BITMAP	0x4
 #define RAIDX_INCOMPAT_KNOWN		0x7
+/* Either bit: the bitmap area at RAIDX_BITMAP_OFFSET is not to be trusted. */
+#define RAIDX_INCOMPAT_STALE_BITMAP	(RAIDX_INCOMPAT_PPL | RAIDX_INCOMPAT_NO_BITMAP)
 
 /* Offsets of the superblock parts, in bytes from the device start. */
 #define RAIDX_SB_SIZE			148

@@ -288,8 +288,7 @@ static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
 	}
 	rs->sb_has_ext = sb->has_ext;
 	rs->sb_dirty = sb->has_ext && (sb->ext_state & RAIDX_EXT_DIRTY);
-	rs->bitmap_stale = sb->incompat_features &
-			   (RAIDX_INCOMPAT_PPL | RAIDX_INCOMPAT_NO_BITMAP);
+	rs->bitmap_stale = sb->incompat_features & RAIDX_INCOMPAT_STALE_BITMAP;
 	return 0;
 }
 

@@ -345,8 +345,7 @@ bool rx_array_has_bitmap(const struct raidx_sb *sb)
 	if (sb->level == 0)
 		return false;
 	if (sb->incompat_features & (RAIDX_INCOMPAT_JOURNAL |
-				     RAIDX_INCOMPAT_PPL |
-				     RAIDX_INCOMPAT_NO_BITMAP))
+				     RAIDX_INCOMPAT_STALE_BITMAP))
 		return false;
 	if (sb->has_ext && (sb->consistency_policy == RAIDX_POLICY_JOURNAL ||
 			    sb->consistency_policy == RAIDX_POLICY_PPL))
