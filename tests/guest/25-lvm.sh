@@ -22,10 +22,8 @@ MIB=$((1 << 20))
 # LVM must see only the wrappers (not the loop devices under them).
 modprobe loop
 for ((i = 0; i < NPV; i++)); do
-	loop=$(_loop_file "$TEST_TMP/pv$i" 64)
-	on_cleanup losetup -d "$loop"
-	PVLOOP[i]=$loop
-	dm_wrap "h3pv$i" "$loop"
+	new_loop "PVLOOP[$i]" "$TEST_TMP/pv$i" 64
+	dm_wrap "h3pv$i" "${PVLOOP[i]}"
 	PV[i]=/dev/mapper/h3pv$i
 done
 sed -i 's#^\tfilter = .*#\tfilter = [ "a|^/dev/mapper/h3pv[0-9]+$|", "r|.*|" ]\n\tglobal_filter = [ "a|^/dev/mapper/h3pv[0-9]+$|", "r|.*|" ]#' \

@@ -27,7 +27,7 @@ move() {
 	raid10) data=$((n / 2)) ;;
 	*) data=$((n - 1)) ;;
 	esac
-	sectors=$(( (MB << 11) / 128 * 128 * data ))
+	sectors=$(striped_sectors $MB $data)
 	dm_create "$name" "0 $sectors raidx $type 3 $chunk region_size 2048 $n$legs"
 	write_pattern /dev/mapper/$name 41 "$BYTES"
 	wait_sync "$name" 300

@@ -19,7 +19,7 @@ queue() { # queue DMNAME ATTR
 make_legs 4 $MB >/dev/null
 legs=""
 for i in 0 1 2 3; do legs+=" ${LEG_META[i]} ${LEG_DATA[i]}"; done
-r5_sectors=$(( (MB << 11) / 128 * 128 * 3 ))
+r5_sectors=$(striped_sectors $MB 3)
 
 dm_create lim5 "0 $r5_sectors raid raid5_ls 1 128 4$legs"
 assert_eq "$(queue lim5 minimum_io_size)" 65536 "raid5 io_min = chunk"

@@ -66,8 +66,7 @@ scenario() {
 	local sectors dev name=wh sha_d1 sha_b dd_pid t jdev
 	local mark=${#_CLEANUPS[@]}
 	make_legs 3 $MB >/dev/null
-	JLOOP=$(_loop_file "$TEST_TMP/journal" 16)
-	on_cleanup losetup -d "$JLOOP"
+	new_loop JLOOP "$TEST_TMP/journal" 16
 	for i in 0 1 2; do
 		dm_wrap "wh-d$i" "${LEG_DATA[i]}"
 	done

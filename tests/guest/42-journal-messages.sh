@@ -11,12 +11,7 @@
 
 load_raidx
 MB=16
-make_legs 4 $MB >/dev/null
-JDEV=$(_loop_file "$TEST_TMP/journal" 16)
-on_cleanup losetup -d "$JDEV"
-legs=""
-for i in 0 1 2 3; do legs+=" ${LEG_META[i]} ${LEG_DATA[i]}"; done
-sectors=$(( (MB << 11) / 128 * 128 * 3 ))
+raid5_journal_legs 4 $MB 16
 
 dm_create jr "0 $sectors raid raid5_ls 3 128 journal_dev $JDEV 4$legs"
 assert_eq "$(raid_field jr 11)" A "journal char, writethrough"

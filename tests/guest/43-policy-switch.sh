@@ -66,7 +66,7 @@ wipe_metadata() {
 # Leg 0's data device sits behind a suspended dm-linear, so the initial
 # resync cannot finish before the first message (on an idle guest a 24 MiB
 # resync takes half a second, whatever max_recovery_rate says).
-sectors0=$(( (MB << 11) / 128 * 128 * (n - 1) ))
+sectors0=$(striped_sectors $MB $((n - 1)))
 dm_wrap px-d0 "${LEG_DATA[0]}"
 dmsetup suspend px-d0
 legs0=" ${LEG_META[0]} /dev/mapper/px-d0${legs#* "${LEG_META[0]}" "${LEG_DATA[0]}"}"

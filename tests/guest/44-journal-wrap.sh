@@ -35,11 +35,7 @@ load_raidx raidx
 MB=16
 n=3
 X=$((1 << 20))
-make_legs $n $MB >/dev/null
-JDEV=$(_loop_file "$TEST_TMP/journal" 8)
-on_cleanup losetup -d "$JDEV"
-legs=$(leg_args)
-sectors=$(( (MB << 11) / 128 * 128 * (n - 1) ))
+raid5_journal_legs $n $MB 8
 dev=/dev/mapper/jw
 
 wipe() {

@@ -14,18 +14,14 @@ load_raidx
 MB=16
 n=3
 BYTES=$((2 << 20))
-make_legs $n $MB >/dev/null
-JLOOP=$(_loop_file "$TEST_TMP/journal" 16)
-on_cleanup losetup -d "$JLOOP"
-legs=$(leg_args)
-sectors=$(( (MB << 11) / 128 * 128 * (n - 1) ))
+raid5_journal_legs $n $MB 16
 dev=/dev/mapper/jd
 
 for mode in writethrough writeback; do
-	for m in "${LEG_META[@]}" "$JLOOP"; do
+	for m in "${LEG_META[@]}" "$JDEV"; do
 		dd if=/dev/zero of="$m" bs=1M count=4 oflag=direct status=none
 	done
-	dm_wrap jd-j "$JLOOP"
+	dm_wrap jd-j "$JDEV"
 	dm_create jd "0 $sectors raid raid5_ls 5 128 journal_dev /dev/mapper/jd-j journal_mode $mode $n$legs"
 	write_pattern $dev 91 $BYTES
 	wait_sync jd 300

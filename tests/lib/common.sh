@@ -180,6 +180,31 @@ _loop_file() {
 	echo "$dev"
 }
 
+# new_loop VAR FILE SIZE_MB: a loop device over a fresh FILE (guest RAM),
+# its path stored in VAR, detached at cleanup.
+new_loop() {
+	local _new_loop_dev
+	_new_loop_dev=$(_loop_file "$2" "$3") || fail "new_loop: no loop device for $2"
+	on_cleanup losetup -d "$_new_loop_dev"
+	printf -v "$1" '%s' "$_new_loop_dev"
+}
+
+# striped_sectors LEG_MB DATA_LEGS: table length of an array striping
+# over DATA_LEGS legs of LEG_MB MiB, each cut to whole 64 KiB chunks.
+striped_sectors() {
+	echo $(( ($1 << 11) / 128 * 128 * $2 ))
+}
+
+# raid5_journal_legs N LEG_MB JOURNAL_MB: what a raid5 with a write journal
+# needs: N legs (make_legs), a journal loop device in JDEV, the legs' table
+# words in legs and the length of the N-leg raid5 in sectors.
+raid5_journal_legs() {
+	make_legs "$1" "$2" >/dev/null
+	new_loop JDEV "$TEST_TMP/journal" "$3"
+	legs=$(leg_args)
+	sectors=$(striped_sectors "$2" $(($1 - 1)))
+}
+
 # make_legs N SIZE_MB: N legs, each a 4 MiB metadata loop device plus a
 # SIZE_MB data loop device, backed by files in guest RAM (tmpfs).
 # Sets LEG_META[0..N-1] and LEG_DATA[0..N-1]; prints "meta data" per leg.

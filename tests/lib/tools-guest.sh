@@ -78,8 +78,7 @@ blank_metas() {
 	local i
 	BLANK=()
 	for ((i = 0; i < $1; i++)); do
-		BLANK[i]=$(_loop_file "$TEST_TMP/blank$i-$RANDOM" 4)
-		on_cleanup losetup -d "${BLANK[i]}"
+		new_loop "BLANK[$i]" "$TEST_TMP/blank$i-$RANDOM" 4
 	done
 }
 
