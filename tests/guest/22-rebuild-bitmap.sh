@@ -8,7 +8,7 @@
 #  - an unclean stop (a crash image: metadata and data copied while the
 #    bitmap is dirty) resyncs only the dirty regions on activation;
 #  - growing the legs and the table length grows the array, data kept.
-# timeout: 300
+# timeout: 480
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
 
@@ -202,5 +202,7 @@ grow raid5_ls 3 64
 # build/h3-module-bugs.md: dm-raidx rewrites whole legs here).
 crash raid1 2 0
 crash raid5_ls 3 64
+crash raid6_zr 4 64
+crash raid10 4 64
 
 echo "22-rebuild-bitmap: rebuild, bitmap recovery, crash resync and grow passed"
