@@ -9,7 +9,8 @@
 # with bench/report.py.  See doc/bench.md.
 #
 # Environment: BENCH_RESULTS (guest results dir, default
-# build/bench-results-<mode>), GUEST_MEM (default 4096 here), and the
+# build/bench-results-<mode>), BENCH_OUT (report dir, default
+# bench/results), GUEST_MEM (default 4096 here), and the
 # BENCH_* overrides guest-bench.sh documents.
 set -euo pipefail
 
@@ -22,13 +23,15 @@ while [ $# -gt 0 ]; do
 	--quick) MODE=quick ;;
 	--full) MODE=full ;;
 	--report-only) REPORT_ONLY=$2; shift ;;
-	-h|--help) sed -n '3,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,14p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
 done
 
-OUTDIR=$TOP/bench/results
+# A development A/B writes its report elsewhere (BENCH_OUT), not over
+# the committed results.
+OUTDIR=${BENCH_OUT:-$TOP/bench/results}
 mkdir -p "$OUTDIR"
 
 report() {

@@ -16,7 +16,7 @@ PKGS=(qemu-system-x86 lvm2 dmsetup mdadm fio thin-provisioning-tools
       busybox-static cpio kmod sparse build-essential bc flex bison
       libelf-dev gnuplot-nox e2fsprogs xxd xz-utils dpkg-dev openssl
       clang libclang-rt-14-dev jq
-      util-linux file)
+      util-linux file python3)
 
 log() { echo "setup: $*" >&2; }
 die() { echo "setup: ERROR: $*" >&2; exit 1; }
