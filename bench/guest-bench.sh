@@ -93,6 +93,12 @@ record() {
 	log "result: $*"
 }
 
+# mark TEXT: a line in the kernel log; kmsg_since TEXT: the log from the
+# last such line on (the kernel's reasons and md's sync lines are read
+# from there).
+mark() { echo "bench-mark $*" >/dev/kmsg; }
+kmsg_since() { dmesg | sed -n "/bench-mark $*\$/,\$p"; }
+
 # ---- modules and disks --------------------------------------------------
 
 load_modules() {
@@ -234,11 +240,11 @@ dm_start() {
 	[ "$who" != stock ] && target=raidx
 	table=$(dm_table "$target" "$level" "$who" "$@")
 	log "dmsetup create bench-r: $table" >&2
-	echo "bench-start $who $level" >/dev/kmsg
+	mark "dm_start $who $level"
 	if ! err=$(echo "$table" | dmsetup create bench-r 2>&1); then
 		dmsetup remove bench-r >/dev/null 2>&1
 		# ti->error lands in the kernel log as "table: ...: raid(x): ERR"
-		err=$(dmesg | sed -n "/bench-start $who $level/,\$p" |
+		err=$(kmsg_since "dm_start $who $level" |
 			grep -m1 -E 'device-mapper: table:' |
 			sed 's/^\[[^]]*\] *//')
 		echo "${err:-table refused}" | tr '\t\n' '  '
@@ -317,14 +323,11 @@ leg_mib() {
 
 rate() { awk -v m="$1" -v s="$2" 'BEGIN {printf "%.2f", m / s}'; }
 
-# mark TEXT: a line in the kernel log that md_sync_secs looks after.
-mark() { echo "bench-mark $*" >/dev/kmsg; }
-
 # md_sync_secs TEXT: seconds between md's "resync/recovery of RAID array"
 # and its "... done." after the mark TEXT, from the kernel timestamps: the
 # sync alone, without array start-up and status polling.  "?" if unseen.
 md_sync_secs() {
-	dmesg | sed -n "/bench-mark $*\$/,\$p" | awk '
+	kmsg_since "$@" | awk '
 		/md: (resync|recovery) of RAID array/ && !t0 {
 			t0 = substr($0, 2, index($0, "]") - 2) + 0 }
 		/md: .*: (resync|recovery) done\./ && t0 {
@@ -503,7 +506,7 @@ bench_unclean() {
 	local t0=$SECONDS
 	while [ $((SECONDS - t0)) -lt 5 ]; do
 		in_sync "$who" || { saw=1; break; }
-		dmesg | sed -n "/bench-mark $run $level $who bitmap\$/,\$p" |
+		kmsg_since "$run $level $who bitmap" |
 			grep -q 'md: resync of RAID array' && { saw=1; break; }
 		sleep 0.05
 	done

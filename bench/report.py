@@ -152,7 +152,7 @@ def main():
     cases = sorted({(k[0], k[2]) for k in value}
                    | {(k[0], k[2]) for k in na_test},
                    key=lambda k: order_key(*k))
-    levels_seen = {k[0] for k in value} | {k[0] for k in na}
+    ran = {k[:2] for k in value} | {k[:2] for k in na_test} | set(na)
     ratios = {}   # (level, test, label) -> (med, lo, hi, q1, q3, n) | str
     for level, test in cases:
         for num, den, label in COMPARISONS:
@@ -160,10 +160,7 @@ def main():
             # ran at this level at all (else its whole column goes).
             num_ran = ((level, num) in na or (level, num, test) in value
                        or (level, num, test) in na_test)
-            den_ran = (level, den) in na or any(
-                k[0] == level and k[1] == den
-                for k in list(value) + list(na_test))
-            if not (num_ran and den_ran):
+            if not (num_ran and (level, den) in ran):
                 continue
             if (level, num) in na:
                 ratios[(level, test, label)] = "n/a"
