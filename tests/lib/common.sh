@@ -171,20 +171,13 @@ load_stock_dmraid() {
 LEG_META=()
 LEG_DATA=()
 
-# _loop_file FILE SIZE_MB: sparse file on the guest tmpfs -> loop device.
-_loop_file() {
-	local dev
-	rm -f "$1" # a reused name must not bring back old metadata
-	truncate -s "${2}M" "$1"
-	dev=$(losetup -f --show "$1")
-	echo "$dev"
-}
-
-# new_loop VAR FILE SIZE_MB: a loop device over a fresh FILE (guest RAM),
-# its path stored in VAR, detached at cleanup.
+# new_loop VAR FILE SIZE_MB: a loop device over a fresh sparse FILE on the
+# guest tmpfs, its path stored in VAR, detached at cleanup.
 new_loop() {
 	local _new_loop_dev
-	_new_loop_dev=$(_loop_file "$2" "$3") || fail "new_loop: no loop device for $2"
+	rm -f "$2" # a reused name must not bring back old metadata
+	truncate -s "${3}M" "$2"
+	_new_loop_dev=$(losetup -f --show "$2") || fail "new_loop: no loop device for $2"
 	on_cleanup losetup -d "$_new_loop_dev"
 	printf -v "$1" '%s' "$_new_loop_dev"
 }
@@ -214,11 +207,8 @@ make_legs() {
 	LEG_META=()
 	LEG_DATA=()
 	for ((i = 0; i < n; i++)); do
-		LEG_META[i]=$(_loop_file "$TEST_TMP/meta$i" 4)
-		LEG_DATA[i]=$(_loop_file "$TEST_TMP/data$i" "$size")
-		# _loop_file ran in a subshell: register its cleanups here.
-		on_cleanup losetup -d "${LEG_META[i]}"
-		on_cleanup losetup -d "${LEG_DATA[i]}"
+		new_loop "LEG_META[$i]" "$TEST_TMP/meta$i" 4
+		new_loop "LEG_DATA[$i]" "$TEST_TMP/data$i" "$size"
 		echo "${LEG_META[i]} ${LEG_DATA[i]}"
 	done
 }
