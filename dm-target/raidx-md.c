@@ -97,6 +97,27 @@ void raidx_stop_array(struct raidx_set *rs)
 	mddev_unlock(&rs->md);
 }
 
+/*
+ * md_stop_writes() quiesces raid456 holding the reconfig mutex, and the
+ * quiesce writes a journal's write-back cache out.  The journal's reclaim
+ * then moves the log tail; on a journal device that can discard it flags
+ * a superblock update it cannot make without that mutex, and raid5
+ * handles no stripe while the update is pending: the quiesce waits
+ * forever (the stock target hangs there).  mddev_suspend() quiesces with
+ * MD_ALLOW_SB_UPDATE, so raid5d writes the superblock on its behalf;
+ * emptying the cache that way first leaves md_stop_writes() nothing to
+ * wait for, as the table is suspended and no new write can refill it.
+ */
+static void flush_journal_cache(struct raidx_set *rs)
+{
+	if (!rs->journal.dev || !rs->md.pers)
+		return;
+	mddev_lock_nointr(&rs->md);
+	mddev_suspend(&rs->md);
+	mddev_resume(&rs->md);
+	mddev_unlock(&rs->md);
+}
+
 void raidx_postsuspend(struct dm_target *ti)
 {
 	struct raidx_set *rs = ti->private;
@@ -105,8 +126,10 @@ void raidx_postsuspend(struct dm_target *ti)
 		return;
 	rs->suspended = true;
 	/* Writes must stop before the suspend, or it can deadlock. */
-	if (!test_bit(MD_RECOVERY_FROZEN, &rs->md.recovery))
+	if (!test_bit(MD_RECOVERY_FROZEN, &rs->md.recovery)) {
+		flush_journal_cache(rs);
 		md_stop_writes(&rs->md);
+	}
 	mddev_lock_nointr(&rs->md);
 	mddev_suspend(&rs->md);
 	mddev_unlock(&rs->md);

@@ -15,12 +15,12 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export TOP
 QUIET_SUMMARY=${RUN_GUEST_QUIET_SUMMARY:-0}
 export GUEST_RESULTS=${GUEST_RESULTS:-$TOP/build/guest-results}
-# Kernel log lines that fail a test even if it exited 0.
-BAD_KLOG='WARNING:|BUG:|Oops|general protection|possible circular locking|inconsistent lock state|possible recursive locking|blocked for more than|kernel BUG|UBSAN|KASAN|leak'
 BOOT_TIMEOUT=${GUEST_BOOT_TIMEOUT:-120}
 
 # shellcheck source=tests/lib/qemu.sh
 . "$TOP/tests/lib/qemu.sh"
+# shellcheck source=tests/lib/test-header.sh
+. "$TOP/tests/lib/test-header.sh"
 
 # TEST -> absolute path of tests/guest/TEST.sh (or TEST itself).
 resolve_test() {
@@ -30,41 +30,6 @@ resolve_test() {
 	elif [ -f "$TOP/tests/guest/$t.sh" ]; then echo "$TOP/tests/guest/$t.sh"
 	else echo "run-guest: no such test: $t" >&2; return 1
 	fi
-}
-
-# Same parsing as the agent, to size the whole-guest timeout.
-test_timeout() {
-	local t
-	# Anywhere in the leading comment block (headers grow).
-	t=$(sed -n '/^[^#]/q; s/^# *timeout: *\([0-9]\+\).*/\1/p' "$1" | head -n1)
-	echo "${t:-${GUEST_TEST_TIMEOUT:-300}}"
-}
-
-# stock_warnings_allowed TEST_PATH: the test says "# stock-warnings:
-# allowed" in its header, because it drives the stock dm-raid into a known
-# bug of its own (e.g. the kthread_park WARN when a journaled stock array is
-# removed).
-stock_warnings_allowed() {
-	head -n 30 "$1" 2>/dev/null | grep -q '^# *stock-warnings: *allowed'
-}
-
-# without_stock_warnings < DMESG: the log minus every WARNING block
-# ("cut here" .. "end trace") whose call trace runs through the stock
-# dm_raid module; those blocks are kept in the test's stock-warnings file.
-without_stock_warnings() {
-	awk -v keep="$1" '
-		/-+\[ cut here \]-+/ { inblk = 1; blk = "" }
-		inblk {
-			blk = blk $0 "\n"
-			if ($0 ~ /---\[ end trace/) {
-				inblk = 0
-				if (blk ~ /\[dm_raid\]/) printf "%s", blk >> keep
-				else printf "%s", blk
-			}
-			next
-		}
-		{ print }
-		END { if (inblk) printf "%s", blk }'
 }
 
 # verdict NAME -> prints "PASS|FAIL<TAB>seconds<TAB>reason"

@@ -6,20 +6,13 @@
 # /results/<name>/: started, log (stdout+stderr), dmesg (kernel log of
 # that test only), rc, seconds.  The host judges the results.
 #
-# A test may set its own timeout with a line "# timeout: SECONDS" near the
-# top; the default is $GUEST_TEST_TIMEOUT (300).
+# A test may set its own timeout with a line "# timeout: SECONDS" in its
+# leading comment block; the default is $GUEST_TEST_TIMEOUT (300).
 set -uo pipefail
 
 RESULTS=${RESULTS:-/results}
-DEFAULT_TIMEOUT=${GUEST_TEST_TIMEOUT:-300}
-export DM_DISABLE_UDEV=1
-
-test_timeout() {
-	local t
-	# Anywhere in the leading comment block (headers grow).
-	t=$(sed -n '/^[^#]/q; s/^# *timeout: *\([0-9]\+\).*/\1/p' "$1" | head -n1)
-	echo "${t:-$DEFAULT_TIMEOUT}"
-}
+# shellcheck source=tests/lib/test-header.sh
+. "$TOP/tests/lib/test-header.sh"
 
 # Leftovers would break the next test; remove them and say so in the log.
 reset_devices() {
@@ -40,6 +33,17 @@ reset_devices() {
 	rmmod dm_raid 2>/dev/null || true
 }
 
+# blocked_tasks: the kernel stack of every task in uninterruptible sleep.
+# Run after a test timed out: what its kill could not end is what hung.
+blocked_tasks() {
+	local p
+	for p in /proc/[0-9]*; do
+		grep -q '^State:.*D' "$p/status" 2>/dev/null || continue
+		echo "agent: blocked: pid ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+		sed 's/^/agent:     /' "$p/stack" 2>/dev/null
+	done
+}
+
 run_one() {
 	local test=$1 name dir t start end rc
 	name=$(basename "$test" .sh)
@@ -55,7 +59,11 @@ run_one() {
 	(cd /tmp && exec timeout -k 15 "$t" bash "$test") >"$dir/log" 2>&1 </dev/null
 	rc=$?
 	end=$(date +%s)
-	[ "$rc" = 124 ] && echo "agent: timed out after ${t}s" >>"$dir/log"
+	if [ "$rc" = 124 ]; then
+		echo "agent: timed out after ${t}s" >>"$dir/log"
+		sleep 2
+		blocked_tasks >>"$dir/log" 2>&1
+	fi
 	reset_devices >>"$dir/log" 2>&1
 	sync
 	dmesg -c >"$dir/dmesg" 2>&1 || true
