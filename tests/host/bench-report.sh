@@ -10,21 +10,8 @@ set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-PASSED=0 FAILED=0
-
-check() {	# check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then
-		PASSED=$((PASSED + 1))
-		echo "PASS: $what"
-	else
-		FAILED=$((FAILED + 1))
-		echo "FAIL: $what"
-	fi
-}
-has() { grep -qF -- "$2" "$1"; }
-lacks() { ! grep -qF -- "$2" "$1"; }
+# shellcheck source=tests/lib/host-check.sh
+. "$TOP/tests/lib/host-check.sh"
 
 # Three runs of raid5: raidx is half as fast as stock on seqwrite in every
 # run and as fast as md; stock is twice md.  Resync: raidx 20, stock 20,
@@ -92,5 +79,4 @@ check "pooled raidx/md resync 0.800" \
 python3 "$TOP/bench/pool.py" >/dev/null 2>&1
 check "pool.py without files: usage, exit 2" test $? = 2
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" = 0 ]
+host_check_summary

@@ -11,23 +11,11 @@ set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-PASSED=0 FAILED=0
+# shellcheck source=tests/lib/host-check.sh
+. "$TOP/tests/lib/host-check.sh"
 # shellcheck source=tests/lib/test-header.sh
 . "$TOP/tests/lib/test-header.sh"
 
-check() {	# check DESCRIPTION COMMAND...
-	local what=$1
-	shift
-	if "$@"; then
-		PASSED=$((PASSED + 1))
-		echo "PASS: $what"
-	else
-		FAILED=$((FAILED + 1))
-		echo "FAIL: $what"
-	fi
-}
-is() { [ "$1" = "$2" ]; }
-not() { ! "$@"; }
 bad_klog_in() { grep -qE "$BAD_KLOG" "$@"; }
 
 # mk_test FILE HEADER_LINES [LINE...]: a test whose header has HEADER_LINES
@@ -93,5 +81,4 @@ check "a log with only the stock WARN passes" not bad_klog_in "$TMP/left2"
 echo "INFO: task dmsetup:494 blocked for more than 120 seconds." >"$TMP/hung"
 check "BAD_KLOG catches a hung task" bad_klog_in "$TMP/hung"
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+host_check_summary
