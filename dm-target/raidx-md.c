@@ -267,9 +267,8 @@ void raidx_resume(struct dm_target *ti)
 	 * With superblocks, start clean as md_run() does for md's own arrays:
 	 * the first write marks the superblocks dirty and safemode marks them
 	 * clean again, which is how a crash is told from a clean stop.
-	 * Without superblocks md treats the array as externally managed and
-	 * would wait for a metadata daemon to acknowledge that transition, so
-	 * such an array stays "dirty" throughout, as the stock target keeps it.
+	 * Without superblocks there is nothing to record; md's safemode
+	 * marks such an array clean once writes stop.
 	 */
 	md->in_sync = md->persistent && md->recovery_cp == MaxSector;
 	mddev_resume(md);

@@ -466,6 +466,21 @@ static int parse_leg(struct raidx_set *rs, unsigned int i, const char *meta,
 	return 0;
 }
 
+/*
+ * An array without metadata devices keeps no state, like md's own
+ * "build" arrays, and is set up as those are: not persistent and not
+ * externally managed.  The stock target marks it external, as if a
+ * metadata daemon would acknowledge each superblock change; none does,
+ * so after any sync (resync, check) md leaves MD_SB_CHANGE_PENDING set
+ * for good and raid4/5/6 handles no stripe again: every later write
+ * hangs.  Not external, md clears the bit itself.
+ */
+static void no_superblocks(struct raidx_set *rs)
+{
+	rs->md.persistent = 0;
+	rs->md.external = 0;
+}
+
 static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
 {
 	bool have_metadata = false;
@@ -494,8 +509,7 @@ static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
 		rs->md.persistent = 1;
 		rs->md.major_version = 2;
 	} else {
-		rs->md.persistent = 0;
-		rs->md.external = 1;
+		no_superblocks(rs);
 	}
 	return 0;
 }
@@ -682,8 +696,7 @@ static struct raidx_set *alloc_set(struct dm_target *ti,
 	rs->table_layout = type->algorithm;
 	rs->md.new_layout = type->algorithm;
 	rs->md.recovery_cp = MaxSector;
-	rs->md.persistent = 0;
-	rs->md.external = 1;
+	no_superblocks(rs);
 	for (i = 0; i < legs; i++)
 		md_rdev_init(&rs->dev[i].rdev);
 	return rs;
