@@ -11,6 +11,7 @@
 set -uo pipefail
 
 RESULTS=${RESULTS:-/results}
+export DM_DISABLE_UDEV=1
 # shellcheck source=tests/lib/test-header.sh
 . "$TOP/tests/lib/test-header.sh"
 
