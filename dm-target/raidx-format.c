@@ -9,6 +9,7 @@
  * that does not exist in both worlds.
  */
 #include "raidx-format.h"
+#include "raidx-ondisk.h"
 
 /*
  * ---- Raid types ----
@@ -445,30 +446,13 @@ static unsigned int check_geometry(u32 level, u32 layout, u32 chunk,
 	return bad;
 }
 
-unsigned int raidx_sb_validate(const struct raidx_sb *sb,
-			       const struct raidx_report *rep)
+/* Fields of the stock superblock before v1.9.0. */
+static unsigned int validate_base(const struct raidx_sb *sb,
+				  const struct raidx_report *rep)
 {
-	unsigned int bad = 0, dev;
 	bool v190 = sb->compat_features & RAIDX_COMPAT_V190;
-	bool reshaping, idle;
+	unsigned int bad = 0, dev;
 
-	if (sb->magic != RAIDX_SB_MAGIC)
-		return report(rep, RAIDX_FATAL, "magic", sb->magic,
-			      RAIDX_SB_MAGIC, "no dm-raid superblock");
-
-	if (sb->compat_features & ~RAIDX_COMPAT_KNOWN)
-		bad += report(rep, RAIDX_FATAL, "compat_features",
-			      sb->compat_features, RAIDX_COMPAT_KNOWN,
-			      "unknown compatible feature bits");
-	if (sb->incompat_features & ~RAIDX_INCOMPAT_KNOWN)
-		bad += report(rep, RAIDX_FATAL, "incompat_features",
-			      sb->incompat_features, RAIDX_INCOMPAT_KNOWN,
-			      "unknown incompatible feature bits");
-
-	if (sb->num_devices < 1 || sb->num_devices > RAIDX_MAX_DEVICES)
-		return bad + report(rep, RAIDX_FATAL, "num_devices",
-				    sb->num_devices, RAIDX_MAX_DEVICES,
-				    "device count out of range 1..253");
 	if (sb->array_position >= sb->num_devices)
 		bad += report(rep, RAIDX_FATAL, "array_position",
 			      sb->array_position, sb->num_devices - 1,
@@ -499,13 +483,15 @@ unsigned int raidx_sb_validate(const struct raidx_sb *sb,
 		bad += report(rep, RAIDX_FATAL, "array_resync_offset",
 			      sb->array_resync_offset, sb->sectors,
 			      "resync offset beyond the device size");
+	return bad;
+}
 
-	if (!v190) {
-		report(rep, RAIDX_WARNING, "compat_features", 0,
-		       RAIDX_COMPAT_V190,
-		       "pre-1.9.0 superblock; upgraded on next activation");
-		return bad;
-	}
+/* The v1.9.0 fields: reshape state, new geometry, sizes and offsets. */
+static unsigned int validate_v190(const struct raidx_sb *sb,
+				  const struct raidx_report *rep)
+{
+	unsigned int bad = 0;
+	bool reshaping, idle;
 
 	if (sb->flags & ~RAIDX_SB_FLAGS_KNOWN)
 		bad += report(rep, RAIDX_FATAL, "flags", sb->flags,
@@ -554,6 +540,14 @@ unsigned int raidx_sb_validate(const struct raidx_sb *sb,
 				      sb->array_sectors, expect,
 				      "array larger than its devices hold");
 	}
+	return bad;
+}
+
+/* The dm-raidx extension and the incompat bits that need it. */
+static unsigned int validate_ext(const struct raidx_sb *sb,
+				 const struct raidx_report *rep)
+{
+	unsigned int bad = 0;
 
 	if (sb->ext_corrupt)
 		bad += report(rep, RAIDX_FATAL, "ext.csum", 1, 0,
@@ -606,6 +600,40 @@ unsigned int raidx_sb_validate(const struct raidx_sb *sb,
 	return bad;
 }
 
+unsigned int raidx_sb_validate(const struct raidx_sb *sb,
+			       const struct raidx_report *rep)
+{
+	unsigned int bad = 0;
+
+	if (sb->magic != RAIDX_SB_MAGIC)
+		return report(rep, RAIDX_FATAL, "magic", sb->magic,
+			      RAIDX_SB_MAGIC, "no dm-raid superblock");
+
+	if (sb->compat_features & ~RAIDX_COMPAT_KNOWN)
+		bad += report(rep, RAIDX_FATAL, "compat_features",
+			      sb->compat_features, RAIDX_COMPAT_KNOWN,
+			      "unknown compatible feature bits");
+	if (sb->incompat_features & ~RAIDX_INCOMPAT_KNOWN)
+		bad += report(rep, RAIDX_FATAL, "incompat_features",
+			      sb->incompat_features, RAIDX_INCOMPAT_KNOWN,
+			      "unknown incompatible feature bits");
+
+	if (sb->num_devices < 1 || sb->num_devices > RAIDX_MAX_DEVICES)
+		return bad + report(rep, RAIDX_FATAL, "num_devices",
+				    sb->num_devices, RAIDX_MAX_DEVICES,
+				    "device count out of range 1..253");
+
+	bad += validate_base(sb, rep);
+	if (!(sb->compat_features & RAIDX_COMPAT_V190)) {
+		report(rep, RAIDX_WARNING, "compat_features", 0,
+		       RAIDX_COMPAT_V190,
+		       "pre-1.9.0 superblock; upgraded on next activation");
+		return bad;
+	}
+	bad += validate_v190(sb, rep);
+	return bad + validate_ext(sb, rep);
+}
+
 static unsigned int same(const struct raidx_report *rep, const char *field,
 			 u64 found, u64 expected, const char *why)
 {
@@ -629,8 +657,15 @@ unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 		    "layout differs from the freshest leg");
 	bad += same(rep, "stripe_sectors", sb->stripe_sectors,
 		    ref->stripe_sectors, "chunk differs from the freshest leg");
-	bad += same(rep, "data_offset", sb->data_offset, ref->data_offset,
-		    "data offset differs from the freshest leg");
+	/*
+	 * md reads every leg at its own data_offset, and the stock target
+	 * puts a rebuilt leg at offset 0 whatever the others use: legs may
+	 * differ.  raidx_sb_validate() checks each leg's own layout.
+	 */
+	if (sb->data_offset != ref->data_offset)
+		report(rep, RAIDX_WARNING, "data_offset", sb->data_offset,
+		       ref->data_offset,
+		       "data offset differs from the freshest leg (a rebuilt leg)");
 
 	if (sb->array_position != pos)
 		bad += report(rep, RAIDX_FATAL, "array_position",
@@ -698,18 +733,26 @@ void raidx_bitmap_encode(const struct raidx_bitmap_sb *bm, void *buf,
 	d->nodes = cpu_to_le32(bm->nodes);
 }
 
+/*
+ * Both from values read off the disk: round up without adding first, so
+ * a sync_size near 2^64 cannot wrap to a small count.
+ */
 u64 raidx_bitmap_regions(const struct raidx_bitmap_sb *bm)
 {
 	u64 chunk = bm->chunksize >> 9;
+	u64 n;
 
 	if (!chunk)
 		return 0;
-	return (bm->sync_size + chunk - 1) / chunk;
+	n = bm->sync_size / chunk;
+	return n * chunk == bm->sync_size ? n : n + 1;
 }
 
 u64 raidx_bitmap_bytes(const struct raidx_bitmap_sb *bm)
 {
-	return (raidx_bitmap_regions(bm) + 7) / 8;
+	u64 regions = raidx_bitmap_regions(bm);
+
+	return regions / 8 + ((regions & 7) ? 1 : 0);
 }
 
 unsigned int raidx_bitmap_validate(const struct raidx_bitmap_sb *bm,

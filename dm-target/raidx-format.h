@@ -7,8 +7,8 @@
  * extension that follows it, and md's write-intent bitmap header at 4 KiB.
  * Everything here is pure: no I/O, no locks, no allocation.  The same
  * source is compiled into the kernel module and into tools/ (through
- * tools/raidx-user.h), so the tools and the host fuzzers exercise exactly
- * the code the kernel runs.
+ * include/raidx-format-user.h), so the tools and the host fuzzers
+ * exercise exactly the code the kernel runs.
  *
  * Layout of a metadata device (all integers little endian):
  *
@@ -34,7 +34,7 @@
 #include <linux/string.h>
 #include <asm/byteorder.h>
 #else
-#include "raidx-user.h"
+#include "raidx-format-user.h"
 #endif
 
 /*----------------------------------------------------------------*/

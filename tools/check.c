@@ -13,10 +13,28 @@
 
 #include "raidx-tools.h"
 
+/*
+ * Findings are collected and printed together, so that a warning on a
+ * field that also has a fatal finding on the same device is dropped: one
+ * verdict per field.
+ */
+struct finding {
+	const char *dev;
+	int leg;			/* -1: not one leg */
+	enum raidx_severity sev;
+	char field[48];
+	unsigned long long found, expected;
+	char why[160];
+};
+
 struct finding_ctx {
 	const char *dev;
+	int leg;
 	bool print;
 	unsigned int warnings;
+	struct finding *f;
+	unsigned int n, cap;
+	bool oom;
 };
 
 static void print_finding(void *p, enum raidx_severity sev,
@@ -24,14 +42,103 @@ static void print_finding(void *p, enum raidx_severity sev,
 			  unsigned long long expected, const char *why)
 {
 	struct finding_ctx *c = p;
+	struct finding *f;
 
-	if (sev == RAIDX_WARNING)
-		c->warnings++;
-	if (!c->print || rx_quiet)
-		return;
-	fprintf(stderr, "%s: %s: %sfield %s: found %llu, expected %llu (%s)\n",
-		rx_prog, c->dev, sev == RAIDX_WARNING ? "warning: " : "",
-		field, found, expected, why);
+	if (c->n == c->cap) {
+		unsigned int cap = c->cap ? 2 * c->cap : 32;
+
+		f = realloc(c->f, cap * sizeof(*f));
+		if (!f) {
+			c->oom = true;
+			return;
+		}
+		c->f = f;
+		c->cap = cap;
+	}
+	f = &c->f[c->n++];
+	f->dev = c->dev;
+	f->leg = c->leg;
+	f->sev = sev;
+	snprintf(f->field, sizeof(f->field), "%s", field);
+	f->found = found;
+	f->expected = expected;
+	snprintf(f->why, sizeof(f->why), "%s", why);
+}
+
+/* Magic numbers and bit masks in hex, signed fields signed. */
+void rx_format_value(char *buf, size_t len, const char *field,
+		     unsigned long long v)
+{
+	const char *base = strrchr(field, '.');
+	size_t n;
+
+	base = base ? base + 1 : field;
+	n = strlen(base);
+	if (!strcmp(base, "magic"))
+		snprintf(buf, len, "0x%08llx", v);
+	else if (!strcmp(base, "flags") || !strcmp(base, "state") ||
+		 (n > 9 && !strcmp(base + n - 9, "_features")))
+		snprintf(buf, len, "0x%llx", v);
+	else if (!strcmp(base, "delta_disks"))
+		snprintf(buf, len, "%lld", (long long)v);
+	else
+		snprintf(buf, len, "%llu", v);
+}
+
+const char *rx_structure(const char *field)
+{
+	if (!strncmp(field, "bitmap.", 7))
+		return "bitmap";
+	if (!strncmp(field, "ext.", 4))
+		return "superblock extension";
+	return "superblock";
+}
+
+static bool has_fatal(const struct finding_ctx *c, const struct finding *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->f[i].sev == RAIDX_FATAL && c->f[i].dev == w->dev &&
+		    !strcmp(c->f[i].field, w->field))
+			return true;
+	return false;
+}
+
+static void flush_findings(struct finding_ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++) {
+		const struct finding *f = &c->f[i];
+		char found[32], expected[32], where[48] = "";
+
+		if (f->sev == RAIDX_WARNING) {
+			if (has_fatal(c, f))
+				continue;
+			c->warnings++;
+		}
+		if (!c->print || rx_quiet)
+			continue;
+		rx_format_value(found, sizeof(found), f->field, f->found);
+		rx_format_value(expected, sizeof(expected), f->field,
+				f->expected);
+		if (f->leg >= 0 && strcmp(f->field, "device"))
+			snprintf(where, sizeof(where), " [leg %d %s]", f->leg,
+				 rx_structure(f->field));
+		else if (f->leg >= 0)
+			snprintf(where, sizeof(where), " [leg %d]", f->leg);
+		fprintf(stderr, "%s: %s: %sfield %s: found %s, expected %s "
+			"(%s)%s\n", rx_prog, f->dev,
+			f->sev == RAIDX_WARNING ? "warning: " : "", f->field,
+			found, expected, f->why, where);
+	}
+	if (c->oom && !rx_quiet)
+		fprintf(stderr, "%s: out of memory: findings lost\n",
+			rx_prog);
+	free(c->f);
+	c->f = NULL;
+	c->n = c->cap = 0;
 }
 
 /* Findings the tools add themselves go through the same printer. */
@@ -42,6 +149,54 @@ static unsigned int tool_finding(struct finding_ctx *c,
 {
 	print_finding(c, sev, field, found, expected, why);
 	return sev == RAIDX_FATAL;
+}
+
+/* Smallest region size (bytes, power of 2) giving at most 2^21 regions. */
+static unsigned long long region_bytes_for(unsigned long long sectors)
+{
+	unsigned long long c = 512;
+
+	while (c < RX_MAX_CHUNK_BYTES &&
+	       sectors / (c >> 9) + (sectors % (c >> 9) != 0) >
+	       RX_MAX_REGIONS)
+		c <<= 1;
+	return c;
+}
+
+/*
+ * Sizes from the disk that Linux cannot have: a block device holds at
+ * most 2^63 - 1 bytes (loff_t), 2^54 sectors.  Past that, products and
+ * sums of sizes in the shared validator could wrap.
+ */
+#define RX_MAX_SECTORS		(1ULL << 54)
+
+static unsigned int limit(const struct raidx_report *rep, const char *field,
+			  unsigned long long v, unsigned long long max,
+			  const char *why)
+{
+	if (v <= max)
+		return 0;
+	if (rep)
+		rep->finding(rep->ctx, RAIDX_FATAL, field, v, max, why);
+	return 1;
+}
+
+unsigned int rx_sb_validate(const struct raidx_sb *sb,
+			    const struct raidx_report *rep)
+{
+	const char *why = "beyond what Linux addresses (2^63 bytes)";
+	unsigned int bad = 0;
+
+	if (sb->magic != RAIDX_SB_MAGIC)
+		return raidx_sb_validate(sb, rep);
+	bad += limit(rep, "sectors", sb->sectors, RX_MAX_SECTORS - 1, why);
+	bad += limit(rep, "array_sectors", sb->array_sectors,
+		     RX_MAX_SECTORS - 1, why);
+	bad += limit(rep, "data_offset", sb->data_offset, RX_MAX_SECTORS - 1,
+		     why);
+	if (bad)
+		return bad;	/* the shared rules would compute garbage */
+	return raidx_sb_validate(sb, rep);
 }
 
 static bool uuid_zero(const u8 *u)
@@ -96,13 +251,14 @@ static unsigned int check_bitmap(struct rx_leg *l, const struct raidx_sb *ref,
 	if (regions > RX_MAX_REGIONS)
 		tool_finding(c, RAIDX_WARNING, "bitmap.chunksize",
 			     bm->chunksize,
-			     (rx_bitmap_sync_sectors(ref) / RX_MAX_REGIONS + 1)
-			     << 9, "more regions than dm-raid allows (2^21)");
+			     region_bytes_for(rx_bitmap_sync_sectors(ref)),
+			     "more regions than dm-raid allows (2^21)");
 	if (ref->level != 1 && ref->stripe_sectors &&
 	    bm->chunksize && bm->chunksize < ref->stripe_sectors * 512ULL)
 		tool_finding(c, RAIDX_WARNING, "bitmap.chunksize",
 			     bm->chunksize, ref->stripe_sectors * 512ULL,
 			     "region size below the chunk size");
+	/* bytes <= 2^61: the sum cannot wrap */
 	if (bytes && RX_BITMAP_BITS_OFFSET + bytes > l->size)
 		bad += tool_finding(c, RAIDX_FATAL, "bitmap.bits",
 				    l->size, RX_BITMAP_BITS_OFFSET + bytes,
@@ -130,13 +286,14 @@ static void lost_legs(const struct rx_array *a, const struct raidx_sb *ref,
 
 static unsigned int check_array_state(struct rx_array *a,
 				      const struct raidx_sb *ref,
-				      const char *refdev,
+				      const char *refdev, int refleg,
 				      struct finding_ctx *c)
 {
 	bool lost[RAIDX_MAX_DEVICES + 1] = { false };
 	unsigned int bad = 0, i;
 
 	c->dev = refdev;
+	c->leg = refleg;
 	if (a->nr != ref->num_devices)
 		bad += tool_finding(c, RAIDX_FATAL, "num_devices", a->nr,
 				    ref->num_devices,
@@ -165,6 +322,7 @@ static unsigned int check_array_state(struct rx_array *a,
 		if (l->sb_valid &&
 		    l->sb.disk_recovery_offset != RAIDX_MAX_SECTOR) {
 			c->dev = l->path;
+			c->leg = i;
 			tool_finding(c, RAIDX_WARNING, "disk_recovery_offset",
 				     l->sb.disk_recovery_offset,
 				     RAIDX_MAX_SECTOR,
@@ -176,12 +334,14 @@ static unsigned int check_array_state(struct rx_array *a,
 		    l->sb.disk_recovery_offset != RAIDX_MAX_SECTOR)
 			continue;
 		c->dev = l->path;
+		c->leg = i;
 		bad += tool_finding(c, RAIDX_FATAL, "events", l->sb.events,
 				    ref->events,
 				    "stale leg not marked failed or recovering: "
 				    "the kernel would trust its data");
 	}
 	c->dev = refdev;
+	c->leg = refleg;
 	lost_legs(a, ref, lost);
 	if (!rx_redundancy_ok(ref, lost)) {
 		unsigned int n = 0;
@@ -199,7 +359,7 @@ static unsigned int check_array_state(struct rx_array *a,
 unsigned int rx_check_array(struct rx_array *a, unsigned int *warnings,
 			    const struct rx_check_opts *o)
 {
-	struct finding_ctx c = { NULL, o->print, 0 };
+	struct finding_ctx c = { NULL, -1, o->print, 0 };
 	struct raidx_report rep = { print_finding, &c };
 	unsigned int bad = 0, i;
 	int fresh;
@@ -208,23 +368,24 @@ unsigned int rx_check_array(struct rx_array *a, unsigned int *warnings,
 		struct rx_leg *l = &a->legs[i];
 
 		c.dev = l->path;
+		c.leg = i;
 		if (l->missing) {
 			tool_finding(&c, RAIDX_WARNING, "device", i, i,
 				     "leg missing: array runs degraded");
 			continue;
 		}
-		l->sb_valid = !raidx_sb_validate(&l->sb, &rep);
+		l->sb_valid = !rx_sb_validate(&l->sb, &rep);
 		bad += !l->sb_valid;
 	}
 
 	fresh = rx_freshest(a);
 	if (fresh < 0) {
-		c.dev = a->nr ? a->legs[0].path : "-";
-		bad += tool_finding(&c, RAIDX_FATAL, "magic", 0,
-				    RAIDX_SB_MAGIC,
-				    "no valid superblock on any leg");
+		flush_findings(&c);
+		/* One line for the array, not a finding on a field. */
+		rx_err("no valid superblock on any of the %u legs: the array "
+		       "cannot be assembled", a->nr);
 		*warnings = c.warnings;
-		return bad;
+		return bad + 1;
 	}
 
 	for (i = 0; i < a->nr; i++) {
@@ -233,6 +394,7 @@ unsigned int rx_check_array(struct rx_array *a, unsigned int *warnings,
 		if (!l->sb_valid)
 			continue;
 		c.dev = l->path;
+		c.leg = i;
 		if ((int)i != fresh || l->sb.array_position != i) {
 			unsigned int m = raidx_sb_validate_member(
 				&a->legs[fresh].sb, &l->sb, i, &rep);
@@ -245,7 +407,8 @@ unsigned int rx_check_array(struct rx_array *a, unsigned int *warnings,
 			bad += check_bitmap(l, &a->legs[fresh].sb, &c);
 	}
 	bad += check_array_state(a, &a->legs[fresh].sb, a->legs[fresh].path,
-				 &c);
+				 fresh, &c);
+	flush_findings(&c);
 	*warnings = c.warnings;
 	return bad;
 }
@@ -268,8 +431,14 @@ static void summary(const struct rx_array *a, unsigned int bad,
 	int fresh = rx_freshest(a);
 	const struct raidx_type *t;
 
-	if (rx_quiet || fresh < 0)
+	if (rx_quiet)
 		return;
+	if (fresh < 0) {
+		printf("unknown: %u legs, no valid superblock, damaged "
+		       "(%u error%s, %u warning%s)\n", a->nr, bad,
+		       bad == 1 ? "" : "s", warn, warn == 1 ? "" : "s");
+		return;
+	}
 	t = raidx_type_by_level_layout(a->legs[fresh].sb.level,
 				       a->legs[fresh].sb.layout);
 	printf("%s: %u legs, events %llu, %s (%u error%s, %u warning%s)\n",

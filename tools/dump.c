@@ -4,9 +4,11 @@
  * tree (doc/raid-dump-format.md) used by raid_dump and raid_restore.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "raidx-tools.h"
 #include "tree.h"
@@ -321,6 +323,77 @@ static int get_fields(const struct rx_node *n, void *obj,
 	return 0;
 }
 
+/*
+ * What a dump may hold, per element: every attribute and child element
+ * not listed is refused, as is a duplicate (an attribute given twice, or a
+ * second <superblock>, <ext> or <bitmap>), rather than ignored.
+ */
+static bool listed(const char *const *l, const char *k)
+{
+	for (; l && *l; l++)
+		if (!strcmp(*l, k))
+			return true;
+	return false;
+}
+
+static int check_attrs(const struct rx_node *n, const struct field *f,
+		       size_t nf, const char *const *extra, struct perr *e)
+{
+	unsigned int i, j;
+	size_t k;
+
+	for (i = 0; i < n->nattr; i++) {
+		const char *key = n->attr[i].key;
+		bool known = listed(extra, key);
+
+		for (k = 0; k < nf && !known; k++)
+			known = !strcmp(f[k].name, key);
+		if (!known)
+			return fail(e, "<%s>: unknown attribute %s", n->name,
+				    key);
+		for (j = 0; j < i; j++)
+			if (!strcmp(n->attr[j].key, key))
+				return fail(e, "<%s>: attribute %s given twice",
+					    n->name, key);
+	}
+	return 0;
+}
+
+static int check_kids(const struct rx_node *n, const char *const *allowed,
+		      const char *const *single, struct perr *e)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n->nkid; i++) {
+		const char *k = n->kid[i]->name;
+
+		if (!listed(allowed, k))
+			return fail(e, "<%s>: unknown element <%s>", n->name,
+				    k);
+		for (j = 0; j < i && listed(single, k); j++)
+			if (!strcmp(n->kid[j]->name, k))
+				return fail(e, "<%s>: more than one <%s>",
+					    n->name, k);
+	}
+	return 0;
+}
+
+/* A flag attribute ("missing", "corrupt") has exactly one value: "1". */
+static int get_flag(const struct rx_node *n, const char *k, bool *v,
+		    struct perr *e)
+{
+	const char *s = rx_node_get(n, k);
+
+	*v = false;
+	if (!s)
+		return 0;
+	if (strcmp(s, "1"))
+		return fail(e, "<%s>: %s must be \"1\" or absent", n->name,
+			    k);
+	*v = true;
+	return 0;
+}
+
 static int get_uuid(const struct rx_node *n, u8 *uuid, struct perr *e)
 {
 	const char *s = rx_node_get(n, "uuid");
@@ -343,24 +416,54 @@ static int get_uuid(const struct rx_node *n, u8 *uuid, struct perr *e)
 static int get_sb(const struct rx_node *n, struct raidx_sb *sb,
 		  struct perr *e)
 {
+	static const char *const extra[] = { "raid_type", NULL };
+	static const char *const kids[] = { "failed", "ext", NULL };
+	static const char *const single[] = { "ext", NULL };
+	static const char *const failed[] = { "device", NULL };
+	static const char *const corrupt[] = { "corrupt", NULL };
+	static const char *const uuid[] = { "uuid", NULL };
 	const struct rx_node *x = rx_node_child(n, "ext");
+	unsigned int i;
+	bool bad;
 
 	memset(sb, 0, sizeof(*sb));
+	if (check_attrs(n, sb_fields, NF(sb_fields), extra, e) ||
+	    check_kids(n, kids, single, e))
+		return -1;
+	for (i = 0; i < n->nkid; i++)
+		if (!strcmp(n->kid[i]->name, "failed") &&
+		    (check_attrs(n->kid[i], NULL, 0, failed, e) ||
+		     check_kids(n->kid[i], NULL, NULL, e)))
+			return -1;
 	if (get_fields(n, sb, sb_fields, NF(sb_fields), e))
 		return -1;
 	if (!x)
 		return 0;
-	if (rx_node_get(x, "corrupt")) {
+	if (check_kids(x, NULL, NULL, e) || get_flag(x, "corrupt", &bad, e))
+		return -1;
+	if (bad) {
 		sb->ext_corrupt = true;
-		return 0;
+		return check_attrs(x, NULL, 0, corrupt, e);
 	}
 	sb->has_ext = true;
-	return get_fields(x, sb, ext_fields, NF(ext_fields), e) ||
+	return check_attrs(x, ext_fields, NF(ext_fields), uuid, e) ||
+	       get_fields(x, sb, ext_fields, NF(ext_fields), e) ||
 	       get_uuid(x, sb->uuid, e);
 }
 
+/* Set bits b..end (inclusive): whole bytes at once, O(bytes). */
 static void set_range(unsigned char *bits, u64 b, u64 end)
 {
+	for (; b <= end && b % 8; b++)
+		bits[b / 8] |= 1U << (b % 8);
+	if (b > end)
+		return;
+	if (end - b + 1 >= 8) {
+		u64 n = (end - b + 1) / 8;
+
+		memset(bits + b / 8, 0xff, n);
+		b += n * 8;
+	}
 	for (; b <= end; b++)
 		bits[b / 8] |= 1U << (b % 8);
 }
@@ -368,15 +471,30 @@ static void set_range(unsigned char *bits, u64 b, u64 end)
 static int get_bitmap(const struct rx_node *n, struct rx_leg *l,
 		      struct perr *e)
 {
-	u64 bytes, regions;
+	static const char *const extra[] = { "uuid", "regions",
+					     "dirty_regions", NULL };
+	static const char *const unavailable[] = { "uuid", "bits", "regions",
+						   "dirty_regions", NULL };
+	static const char *const kids[] = { "dirty", NULL };
+	static const char *const range[] = { "begin", "end", NULL };
+	const char *bits = rx_node_get(n, "bits");
+	u64 bytes, regions, next = 0;
 	unsigned int i;
 
+	if (check_attrs(n, bm_fields, NF(bm_fields),
+			bits ? unavailable : extra, e) ||
+	    check_kids(n, bits ? NULL : kids, NULL, e))
+		return -1;
 	if (get_fields(n, &l->bm, bm_fields, NF(bm_fields), e) ||
 	    get_uuid(n, l->bm.uuid, e))
 		return -1;
 	l->has_bitmap = true;
-	if (rx_node_get(n, "bits"))
+	if (bits) {
+		if (strcmp(bits, "unavailable"))
+			return fail(e, "<bitmap>: bits must be \"unavailable\" "
+				    "or absent, not \"%s\"%s", bits, "");
 		return 0;	/* bits unavailable when dumped */
+	}
 	regions = raidx_bitmap_regions(&l->bm);
 	bytes = raidx_bitmap_bytes(&l->bm);
 	if (!bytes || bytes > RX_MAX_BITMAP_BYTES)
@@ -385,19 +503,27 @@ static int get_bitmap(const struct rx_node *n, struct rx_leg *l,
 	rx_leg_set_bits(l, NULL, bytes);
 	if (!l->bits)
 		return fail(e, "out of memory%s%s", "", "");
+	/* Ascending and disjoint, as raid_dump writes them: O(ranges). */
 	for (i = 0; i < n->nkid; i++) {
 		const struct rx_node *d = n->kid[i];
 		unsigned long long b, end;
 
-		if (strcmp(d->name, "dirty"))
-			continue;
-		if (get_u64(d, "begin", &b, e) || get_u64(d, "end", &end, e))
+		if (check_attrs(d, NULL, 0, range, e) ||
+		    check_kids(d, NULL, NULL, e) ||
+		    get_u64(d, "begin", &b, e) || get_u64(d, "end", &end, e))
 			return -1;
 		if (b > end || end >= regions)
 			return fail(e, "<dirty>: range %s..%s outside the "
 				    "bitmap", rx_node_get(d, "begin"),
 				    rx_node_get(d, "end"));
+		if (b < next)
+			return fail(e, "<dirty>: range %s..%s overlaps or "
+				    "precedes the one before it (ranges are "
+				    "ascending and disjoint)",
+				    rx_node_get(d, "begin"),
+				    rx_node_get(d, "end"));
 		set_range(l->bits, b, end);
+		next = end + 1;
 	}
 	return 0;
 }
@@ -405,14 +531,26 @@ static int get_bitmap(const struct rx_node *n, struct rx_leg *l,
 static int get_leg(const struct rx_node *n, struct rx_leg *l,
 		   struct perr *e)
 {
+	static const char *const absent[] = { "index", "device", "missing",
+					      NULL };
+	static const char *const present[] = { "index", "device", "size",
+					       NULL };
+	static const char *const kids[] = { "superblock", "bitmap", NULL };
 	const struct rx_node *sb = rx_node_child(n, "superblock");
 	const struct rx_node *bm = rx_node_child(n, "bitmap");
 	unsigned long long size;
+	bool missing;
 
-	if (rx_node_get(n, "missing")) {
+	if (get_flag(n, "missing", &missing, e))
+		return -1;
+	if (missing) {
 		l->missing = true;
-		return 0;
+		return check_attrs(n, NULL, 0, absent, e) ||
+		       check_kids(n, NULL, NULL, e);
 	}
+	if (check_attrs(n, NULL, 0, present, e) ||
+	    check_kids(n, kids, kids, e))
+		return -1;
 	if (!sb)
 		return fail(e, "<leg>: no <superblock>%s%s", "", "");
 	if (get_u64(n, "size", &size, e))
@@ -433,11 +571,18 @@ static struct rx_array *tree_array(const struct rx_node *root,
 	struct rx_array *a;
 	unsigned int i, k = 0;
 
+	static const char *const attrs[] = { "version", "generator",
+					     "nr_legs", NULL };
+	static const char *const kids[] = { "leg", NULL };
+
 	if (strcmp(root->name, "raid_metadata")) {
 		fail(e, "root element is <%s>, not <raid_metadata>",
 		     root->name, "");
 		return NULL;
 	}
+	if (check_attrs(root, NULL, 0, attrs, e) ||
+	    check_kids(root, kids, NULL, e))
+		return NULL;
 	if (get_u64(root, "version", &ver, e) ||
 	    get_u64(root, "nr_legs", &nr, e))
 		return NULL;
@@ -459,8 +604,6 @@ static struct rx_array *tree_array(const struct rx_node *root,
 	for (i = 0; i < root->nkid; i++) {
 		const struct rx_node *leg = root->kid[i];
 
-		if (strcmp(leg->name, "leg"))
-			continue;
 		if (k >= nr) {
 			fail(e, "more <leg> elements than nr_legs%s%s", "", "");
 			goto bad;
@@ -503,6 +646,57 @@ struct rx_array *rx_parse(const char *buf, size_t len, char *err,
 }
 
 /*----------------------------------------------------------------*/
+
+/*
+ * The dump file: a regular file (created if need be) that is none of the
+ * inputs.  It is truncated only after fstat() showed what was opened, so
+ * neither an input nor a FIFO is ever truncated or blocked on.
+ */
+static FILE *open_output(const char *path, const struct rx_array *a)
+{
+	struct stat st;
+	unsigned int i;
+	FILE *f;
+	int fd;
+
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		rx_err("%s: not a regular file: refused (write to stdout to "
+		       "feed a pipe)", path);
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK |
+		  O_NOCTTY, 0644);
+	if (fd < 0) {
+		rx_err("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		rx_err("%s: not a regular file: refused", path);
+		goto fail;
+	}
+	for (i = 0; i < a->nr; i++)
+		if (!a->legs[i].missing && a->legs[i].have_st &&
+		    rx_same_dev(&a->legs[i].st, &st)) {
+			rx_err("%s: the output is also an input (leg %u, %s): "
+			       "refused, nothing written", path, i,
+			       a->legs[i].path);
+			goto fail;
+		}
+	if (ftruncate(fd, 0)) {
+		rx_err("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	f = fdopen(fd, "w");
+	if (!f) {
+		rx_err("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return f;
+fail:
+	close(fd);
+	return NULL;
+}
 
 static void dump_usage(FILE *f)
 {
@@ -571,10 +765,9 @@ int cmd_dump(int argc, char **argv)
 	if (r)
 		goto out;
 	if (out) {
-		f = fopen(out, "w");
+		f = open_output(out, a);
 		if (!f) {
-			rx_err("%s: %s", out, strerror(errno));
-			r = RX_EXIT_PROBLEMS;
+			r = RX_EXIT_USAGE;
 			goto out;
 		}
 	}

@@ -137,25 +137,72 @@ static unsigned long long fd_size(int fd)
 	return end < 0 ? 0 : (unsigned long long)end;
 }
 
-int rx_preflight(const char *path, unsigned long long *size)
+static const char *ftype_name(mode_t m)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
 
-	if (fd < 0) {
+/*
+ * stat() before open(): a FIFO would block open() until a writer came,
+ * a character device (a tape, a tty) has no fixed contents.
+ */
+int rx_stat_path(const char *path, struct stat *st, bool *have)
+{
+	*have = false;
+	if (stat(path, st)) {
 		rx_err("%s: %s", path, strerror(errno));
 		return RX_EXIT_USAGE;
 	}
-	*size = fd_size(fd);
-	close(fd);
-	if (*size < RX_MIN_BLOCK) {
-		rx_err("%s: too small (%llu bytes) to hold a superblock",
-		       path, *size);
+	*have = true;
+	if (!S_ISREG(st->st_mode) && !S_ISBLK(st->st_mode)) {
+		rx_err("%s: %s, not a regular file or block device: refused",
+		       path, ftype_name(st->st_mode));
 		return RX_EXIT_USAGE;
 	}
 	return 0;
 }
 
-static int pread_full(int fd, void *buf, size_t len, off_t off)
+/* Block devices are the same by st_rdev, everything else by dev/inode. */
+bool rx_same_dev(const struct stat *a, const struct stat *b)
+{
+	if (S_ISBLK(a->st_mode) || S_ISBLK(b->st_mode))
+		return S_ISBLK(a->st_mode) && S_ISBLK(b->st_mode) &&
+		       a->st_rdev == b->st_rdev;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/*
+ * open() after rx_stat_path(), without blocking, and make sure it opened
+ * what was checked (the path may have been replaced in between).
+ */
+static int open_checked(const char *path, int flags, const struct stat *st)
+{
+	struct stat now;
+	int fd = open(path, flags | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &now) || !rx_same_dev(st, &now) ||
+	    (now.st_mode & S_IFMT) != (st->st_mode & S_IFMT)) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	/* Only a FIFO cares; clear it so I/O behaves as always. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+/* Returns bytes transferred; short only on an error (errno set). */
+static size_t pread_full(int fd, void *buf, size_t len, off_t off)
 {
 	size_t done = 0;
 
@@ -165,14 +212,17 @@ static int pread_full(int fd, void *buf, size_t len, off_t off)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return -1;
+		if (n <= 0) {
+			if (!n)
+				errno = 0;	/* end of device */
+			break;
+		}
 		done += n;
 	}
-	return 0;
+	return done;
 }
 
-static int pwrite_full(int fd, const void *buf, size_t len, off_t off)
+static size_t pwrite_full(int fd, const void *buf, size_t len, off_t off)
 {
 	size_t done = 0;
 
@@ -182,11 +232,14 @@ static int pwrite_full(int fd, const void *buf, size_t len, off_t off)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return -1;
+		if (n <= 0) {
+			if (!n)
+				errno = ENOSPC;
+			break;
+		}
 		done += n;
 	}
-	return 0;
+	return done;
 }
 
 /* Read bitmap header and, if it fits the device and our bound, its bits. */
@@ -196,7 +249,8 @@ static void read_bitmap(int fd, struct rx_leg *l)
 	unsigned long long bytes;
 
 	if (l->size < RX_BITMAP_BITS_OFFSET ||
-	    pread_full(fd, hdr, sizeof(hdr), RAIDX_BITMAP_OFFSET))
+	    pread_full(fd, hdr, sizeof(hdr), RAIDX_BITMAP_OFFSET) !=
+	    sizeof(hdr))
 		return;
 	raidx_bitmap_decode(hdr, sizeof(hdr), &l->bm);
 	l->has_bitmap = true;
@@ -204,10 +258,11 @@ static void read_bitmap(int fd, struct rx_leg *l)
 		return;
 	bytes = raidx_bitmap_bytes(&l->bm);
 	if (!bytes || bytes > RX_MAX_BITMAP_BYTES ||
-	    RX_BITMAP_BITS_OFFSET + bytes > l->size)
+	    bytes > l->size - RX_BITMAP_BITS_OFFSET)
 		return;
 	rx_leg_set_bits(l, NULL, bytes);
-	if (l->bits && pread_full(fd, l->bits, bytes, RX_BITMAP_BITS_OFFSET))
+	if (l->bits && pread_full(fd, l->bits, bytes, RX_BITMAP_BITS_OFFSET) !=
+	    bytes)
 		rx_leg_set_bits(l, NULL, 0);
 }
 
@@ -218,16 +273,23 @@ int rx_read_leg(struct rx_leg *l)
 
 	if (l->missing)
 		return 0;
-	r = rx_preflight(l->path, &l->size);
+	r = rx_stat_path(l->path, &l->st, &l->have_st);
 	if (r)
 		return r;
-	fd = open(l->path, O_RDONLY | O_CLOEXEC);
+	fd = open_checked(l->path, O_RDONLY, &l->st);
 	if (fd < 0) {
 		rx_err("%s: %s", l->path, strerror(errno));
 		return RX_EXIT_USAGE;
 	}
+	l->size = fd_size(fd);
+	if (l->size < RX_MIN_BLOCK) {
+		rx_err("%s: too small (%llu bytes) to hold a superblock",
+		       l->path, l->size);
+		close(fd);
+		return RX_EXIT_USAGE;
+	}
 	len = l->size < RX_SB_AREA ? l->size : RX_SB_AREA;
-	if (pread_full(fd, l->raw, len, 0)) {
+	if (pread_full(fd, l->raw, len, 0) != len) {
 		rx_err("%s: read error: %s", l->path,
 		       errno ? strerror(errno) : "short read");
 		close(fd);
@@ -242,11 +304,11 @@ int rx_read_leg(struct rx_leg *l)
 
 /*
  * Pre-flight and read every leg; a non-raid0 leg too small for the bitmap
- * is unusable input.
+ * is unusable input, and so is a device given twice.
  */
 int rx_read_array(struct rx_array *a, char **paths, unsigned int nr)
 {
-	unsigned int i;
+	unsigned int i, j;
 	int r;
 
 	for (i = 0; i < nr; i++) {
@@ -257,6 +319,13 @@ int rx_read_array(struct rx_array *a, char **paths, unsigned int nr)
 		r = rx_read_leg(l);
 		if (r)
 			return r;
+		for (j = 0; j < i && !l->missing; j++)
+			if (!a->legs[j].missing &&
+			    rx_same_dev(&a->legs[j].st, &l->st)) {
+				rx_err("%s: given twice (legs %u and %u): "
+				       "refused", l->path, j, i);
+				return RX_EXIT_USAGE;
+			}
 		if (l->missing || l->sb.magic != RAIDX_SB_MAGIC)
 			continue;
 		if (rx_array_has_bitmap(&l->sb) &&
@@ -273,6 +342,7 @@ int rx_read_array(struct rx_array *a, char **paths, unsigned int nr)
 /*
  * Write superblock area (4 KiB, encoded from l->sb so the extension and
  * zero padding are canonical) and, when asked, bitmap header and bits.
+ * Only for the hidden test subcommands; the tools use rx_outs_write().
  */
 int rx_write_leg(const char *path, const struct rx_leg *l, bool bitmap)
 {
@@ -286,15 +356,16 @@ int rx_write_leg(const char *path, const struct rx_leg *l, bool bitmap)
 		return -1;
 	}
 	raidx_sb_encode(&l->sb, area, sizeof(area));
-	if (pwrite_full(fd, area, sizeof(area), 0))
+	if (pwrite_full(fd, area, sizeof(area), 0) != sizeof(area))
 		r = -1;
 	if (!r && bitmap) {
 		raidx_bitmap_encode(&l->bm, hdr, sizeof(hdr));
-		if (pwrite_full(fd, hdr, sizeof(hdr), RAIDX_BITMAP_OFFSET))
+		if (pwrite_full(fd, hdr, sizeof(hdr), RAIDX_BITMAP_OFFSET) !=
+		    sizeof(hdr))
 			r = -1;
 		if (!r && l->nbits_bytes &&
 		    pwrite_full(fd, l->bits, l->nbits_bytes,
-				RX_BITMAP_BITS_OFFSET))
+				RX_BITMAP_BITS_OFFSET) != l->nbits_bytes)
 			r = -1;
 	}
 	if (!r && fsync(fd) && errno != EINVAL)
@@ -306,30 +377,273 @@ int rx_write_leg(const char *path, const struct rx_leg *l, bool bitmap)
 	return r;
 }
 
-/* Zero the superblock area so a half-written device is never valid. */
-int rx_zero_sb(const char *path)
+/*----------------------------------------------------------------
+ * Outputs
+ *--------------------------------------------------------------*/
+static void outs_free(struct rx_outs *os)
 {
-	unsigned char zero[RX_SB_AREA] = { 0 };
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int r;
+	unsigned int i, k;
 
-	if (fd < 0)
-		return -1;
-	r = pwrite_full(fd, zero, sizeof(zero), 0);
-	fsync(fd);
-	close(fd);
-	return r;
+	for (i = 0; os->o && i < os->n; i++) {
+		struct rx_out *o = &os->o[i];
+
+		if (o->fd >= 0)
+			close(o->fd);
+		for (k = 0; k < o->nr; k++)
+			free(o->r[k].old);
+	}
+	free(os->o);
+	os->o = NULL;
+	os->n = 0;
 }
 
-bool rx_same_file(const char *a, const char *b)
+static int open_output(struct rx_out *o)
 {
-	struct stat sa, sb;
+	bool have;
+	int flags = O_RDWR;
 
-	if (stat(a, &sa) || stat(b, &sb))
-		return false;
-	if (S_ISBLK(sa.st_mode) && S_ISBLK(sb.st_mode))
-		return sa.st_rdev == sb.st_rdev;
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	if (rx_stat_path(o->path, &o->st, &have))
+		return -1;
+	/*
+	 * O_EXCL on a block device fails with EBUSY while the kernel holds
+	 * it (a dm table, md, a mount) or another program opened it O_EXCL:
+	 * that is live metadata, as thin_restore says.
+	 */
+	if (S_ISBLK(o->st.st_mode))
+		flags |= O_EXCL;
+	o->fd = open_checked(o->path, flags, &o->st);
+	if (o->fd < 0) {
+		if (errno == EBUSY)
+			rx_err("%s: device is in use (held by the kernel or "
+			       "opened exclusively): refusing to overwrite "
+			       "live metadata", o->path);
+		else
+			rx_err("%s: cannot open for writing: %s", o->path,
+			       strerror(errno));
+		return -1;
+	}
+	o->size = fd_size(o->fd);
+	return 0;
+}
+
+int rx_outs_open(struct rx_outs *os, char **paths, unsigned int n,
+		 const struct rx_ident *ins, unsigned int nin)
+{
+	unsigned int i, j;
+
+	os->n = n;
+	os->o = calloc(n ? n : 1, sizeof(*os->o));
+	if (!os->o) {
+		rx_err("out of memory");
+		os->n = 0;
+		return RX_EXIT_PROBLEMS;
+	}
+	for (i = 0; i < n; i++)
+		os->o[i].fd = -1;
+	for (i = 0; i < n; i++) {
+		struct rx_out *o = &os->o[i];
+
+		o->path = paths[i];
+		if (!strcmp(o->path, "-"))
+			continue;
+		/* Inputs that could not be read still have a name. */
+		for (j = 0; j < nin; j++)
+			if (!strcmp(ins[j].path, o->path))
+				goto is_input;
+		if (open_output(o))
+			goto fail;
+		for (j = 0; j < nin; j++)
+			if (ins[j].have_st && rx_same_dev(&ins[j].st, &o->st))
+				goto is_input;
+		for (j = 0; j < i; j++)
+			if (os->o[j].fd >= 0 &&
+			    rx_same_dev(&os->o[j].st, &o->st)) {
+				rx_err("%s: output given twice (outputs %u and "
+				       "%u): refused", o->path, j, i);
+				goto fail;
+			}
+		continue;
+is_input:
+		rx_err("%s: output %u is also an input (%s, %s): refused, "
+		       "nothing written", o->path, i, ins[j].what,
+		       ins[j].path);
+		goto fail;
+	}
+	return 0;
+fail:
+	outs_free(os);
+	return RX_EXIT_USAGE;
+}
+
+unsigned long long rx_leg_need(const struct rx_leg *l, bool bitmap)
+{
+	if (!bitmap)
+		return RX_SB_AREA;
+	return RX_BITMAP_BITS_OFFSET + l->nbits_bytes;
+}
+
+static void add_range(struct rx_out *o, unsigned long long off,
+		      const void *data, size_t len)
+{
+	struct rx_range *r = &o->r[o->nr++];
+
+	r->off = off;
+	r->data = data;
+	r->len = len;
+}
+
+/* Ranges to write, and a copy of what they overwrite. */
+static int prepare(struct rx_out *o, const struct rx_leg *l)
+{
+	bool bitmap = rx_array_has_bitmap(&l->sb);
+	unsigned int k;
+
+	if (o->size < rx_leg_need(l, bitmap)) {
+		rx_err("%s: too small: %llu bytes, the metadata needs %llu",
+		       o->path, o->size, rx_leg_need(l, bitmap));
+		return -1;
+	}
+	raidx_sb_encode(&l->sb, o->area, sizeof(o->area));
+	if (bitmap) {
+		raidx_bitmap_encode(&l->bm, o->hdr, sizeof(o->hdr));
+		add_range(o, RAIDX_BITMAP_OFFSET, o->hdr, sizeof(o->hdr));
+		if (l->nbits_bytes)
+			add_range(o, RX_BITMAP_BITS_OFFSET, l->bits,
+				  l->nbits_bytes);
+	}
+	add_range(o, 0, o->area, sizeof(o->area));	/* last: commits */
+	for (k = 0; k < o->nr; k++) {
+		struct rx_range *r = &o->r[k];
+
+		r->old = malloc(r->len);
+		if (!r->old) {
+			rx_err("%s: out of memory", o->path);
+			return -1;
+		}
+		errno = 0;
+		if (pread_full(o->fd, r->old, r->len, r->off) != r->len) {
+			rx_err("%s: cannot read what would be overwritten "
+			       "(bytes %llu..%llu): %s; nothing written",
+			       o->path, r->off, r->off + r->len - 1,
+			       errno ? strerror(errno) : "short read");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int sync_out(struct rx_out *o)
+{
+	if (fsync(o->fd) && errno != EINVAL) {
+		rx_err("%s: flush error: %s", o->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Phase 0 reads what will be overwritten on every output; phase 1 writes
+ * bitmap headers and bits; phase 2 the superblocks, which make a device
+ * valid.  A crash leaves at worst new bitmaps behind old superblocks.
+ */
+int rx_outs_write(struct rx_outs *os, const struct rx_array *a)
+{
+	unsigned int i, k, phase;
+
+	if (a->nr != os->n) {
+		rx_err("internal error: %u legs for %u outputs", a->nr, os->n);
+		return -1;
+	}
+	for (i = 0; i < os->n; i++)
+		if (os->o[i].fd >= 0 && prepare(&os->o[i], &a->legs[i]))
+			return -1;
+	for (phase = 1; phase <= 2; phase++) {
+		for (i = 0; i < os->n; i++) {
+			struct rx_out *o = &os->o[i];
+
+			if (o->fd < 0)
+				continue;
+			for (k = 0; k < o->nr; k++) {
+				struct rx_range *r = &o->r[k];
+
+				if ((phase == 1) != (r->off != 0))
+					continue;
+				r->done = pwrite_full(o->fd, r->data, r->len,
+						      r->off);
+				if (r->done != r->len) {
+					rx_err("%s: write error at byte %llu: "
+					       "%s", o->path, r->off + r->done,
+					       strerror(errno));
+					goto undo;
+				}
+			}
+			if (sync_out(o))
+				goto undo;
+		}
+	}
+	return 0;
+undo:
+	rx_outs_undo(os);
+	return -1;
+}
+
+/* Put back what was overwritten; say so for every device touched. */
+int rx_outs_undo(struct rx_outs *os)
+{
+	unsigned int i, k;
+	int bad = 0;
+
+	for (i = 0; i < os->n; i++) {
+		struct rx_out *o = &os->o[i];
+		bool touched = false, ok = true;
+
+		if (o->fd < 0)
+			continue;
+		for (k = o->nr; k-- > 0; ) {
+			struct rx_range *r = &o->r[k];
+
+			if (!r->done)
+				continue;
+			touched = true;
+			if (pwrite_full(o->fd, r->old, r->done, r->off) !=
+			    r->done)
+				ok = false;
+			else
+				r->done = 0;
+		}
+		if (!touched)
+			continue;
+		if (ok && sync_out(o))
+			ok = false;
+		if (ok) {
+			rx_err("%s: previous contents put back", o->path);
+		} else {
+			rx_err("%s: could not put the previous contents back: "
+			       "%s; the device holds a partial write",
+			       o->path, strerror(errno));
+			bad = -1;
+		}
+	}
+	return bad;
+}
+
+int rx_outs_close(struct rx_outs *os)
+{
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; os->o && i < os->n; i++) {
+		struct rx_out *o = &os->o[i];
+
+		if (o->fd >= 0 && close(o->fd)) {
+			rx_err("%s: close error: %s", o->path,
+			       strerror(errno));
+			r = -1;
+		}
+		o->fd = -1;
+	}
+	outs_free(os);
+	return r;
 }
 
 /*----------------------------------------------------------------

@@ -13,6 +13,8 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include "raidx-format.h"
 #include "version.h"
 
@@ -32,12 +34,16 @@ enum {
 /* dm-raid's default region size when none survives (validate_region_size) */
 #define RX_DEFAULT_REGION_BYTES	(4U << 20)
 #define RX_MAX_REGIONS		(1ULL << 21)
+/* Largest power-of-2 region size md's u32 bitmap chunksize holds. */
+#define RX_MAX_CHUNK_BYTES	(1U << 31)
 
 /* One leg (metadata device) of an array, in table order. */
 struct rx_leg {
 	const char *path;	/* as given; "-" for a missing leg */
 	bool missing;		/* "-" on the command line / in the dump */
 	bool readable;		/* the superblock area could be read */
+	bool have_st;		/* st holds stat(path), even if unreadable */
+	struct stat st;
 	unsigned long long size;	/* device bytes; 0 if unknown */
 	unsigned char raw[RX_SB_AREA];	/* first 4 KiB as read */
 	struct raidx_sb sb;
@@ -80,16 +86,72 @@ void rx_array_free(struct rx_array *a);
 void rx_leg_set_bits(struct rx_leg *l, const void *bits, size_t len);
 
 /*
- * Device I/O.  rx_preflight() opens nothing for writing; returns 0 or
- * RX_EXIT_USAGE after printing why.  rx_read_leg() reads superblock area,
- * bitmap header and bits.
+ * Device I/O.  Every path is stat()ed before it is opened: only regular
+ * files and block devices are accepted, so a FIFO or a character device
+ * is refused without blocking.  rx_read_leg() reads superblock area,
+ * bitmap header and bits; rx_read_array() also refuses a device given
+ * twice.  Both return 0 or RX_EXIT_USAGE after printing why.
  */
-int rx_preflight(const char *path, unsigned long long *size);
+int rx_stat_path(const char *path, struct stat *st, bool *have);
+bool rx_same_dev(const struct stat *a, const struct stat *b);
 int rx_read_leg(struct rx_leg *l);
 int rx_read_array(struct rx_array *a, char **paths, unsigned int nr);
 int rx_write_leg(const char *path, const struct rx_leg *l, bool bitmap);
-int rx_zero_sb(const char *path);
-bool rx_same_file(const char *a, const char *b);
+
+/*
+ * Outputs of raid_restore and raid_repair.  rx_outs_open() opens every
+ * output read-write (O_EXCL on block devices: a device in use is live
+ * metadata and refused) before anything is written, and refuses an output
+ * that is one of @ins (inputs, the dump) or given twice.  rx_outs_write()
+ * saves the bytes it will overwrite, writes bitmaps first and superblocks
+ * last, and on a failure puts the saved bytes back (rx_outs_undo(), also
+ * for a failed verification).  Outputs "-" are skipped.
+ */
+struct rx_ident {
+	const char *what;	/* "input leg 2", "the dump" */
+	const char *path;
+	bool have_st;
+	struct stat st;
+};
+
+struct rx_range {
+	unsigned long long off;
+	size_t len;
+	const void *data;
+	unsigned char *old;	/* what was there before */
+	size_t done;		/* bytes written so far */
+};
+
+struct rx_out {
+	const char *path;
+	int fd;			/* -1 for "-" */
+	struct stat st;
+	unsigned long long size;
+	unsigned int nr;	/* ranges: bitmap header, bits, superblock */
+	struct rx_range r[3];
+	unsigned char area[RX_SB_AREA];
+	unsigned char hdr[RAIDX_BITMAP_SB_SIZE];
+};
+
+struct rx_outs {
+	unsigned int n;
+	struct rx_out *o;
+};
+
+int rx_outs_open(struct rx_outs *os, char **paths, unsigned int n,
+		 const struct rx_ident *ins, unsigned int nin);
+/* Bytes a leg needs on its output. */
+unsigned long long rx_leg_need(const struct rx_leg *l, bool bitmap);
+int rx_outs_write(struct rx_outs *os, const struct rx_array *a);
+int rx_outs_undo(struct rx_outs *os);
+int rx_outs_close(struct rx_outs *os);
+
+/*
+ * raidx_sb_validate() behind the tools' bounds on sizes (2^54 sectors),
+ * so that nothing computed from a superblock can wrap.
+ */
+unsigned int rx_sb_validate(const struct raidx_sb *sb,
+			    const struct raidx_report *rep);
 
 /* Array-level semantics */
 bool rx_array_has_bitmap(const struct raidx_sb *sb);
@@ -108,6 +170,14 @@ struct rx_check_opts {
 };
 unsigned int rx_check_array(struct rx_array *a, unsigned int *warnings,
 			    const struct rx_check_opts *o);
+
+/*
+ * Message helpers: @v of @field as text (magic, masks, flags and state in
+ * hex, delta_disks signed), and the structure a field belongs to.
+ */
+void rx_format_value(char *buf, size_t len, const char *field,
+		     unsigned long long v);
+const char *rx_structure(const char *field);
 
 /* Dump / parse */
 enum rx_fmt { RX_FMT_XML, RX_FMT_JSON };

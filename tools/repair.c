@@ -46,26 +46,40 @@ struct repair {
 	int ref;			/* index of the reference leg */
 	enum leg_fate fate[RAIDX_MAX_DEVICES];
 	struct rx_array *res;		/* what gets written */
+	struct rx_outs outs;		/* opened before the first write */
 };
 
 /* Print validator findings as the reasons for a decision. */
+struct explain {
+	const char *dev;
+	unsigned int leg;
+};
+
 static void explain_finding(void *ctx, enum raidx_severity sev,
 			    const char *field, unsigned long long found,
 			    unsigned long long expected, const char *why)
 {
-	const char *dev = ctx;
+	const struct explain *x = ctx;
+	char f[32], e[32];
 
-	if (sev == RAIDX_FATAL)
-		rx_info("%s: field %s: found %llu, expected %llu (%s)", dev,
-			field, found, expected, why);
+	if (sev != RAIDX_FATAL)
+		return;
+	rx_format_value(f, sizeof(f), field, found);
+	rx_format_value(e, sizeof(e), field, expected);
+	rx_info("%s: field %s: found %s, expected %s (%s) [leg %u %s]",
+		x->dev, field, f, e, why, x->leg, rx_structure(field));
 }
 
+/*
+ * Legs of one array.  The data offset is not part of it: md reads each
+ * leg at its own (the stock target puts a rebuilt leg at 0), as
+ * raidx_sb_validate_member() says; a kept leg keeps its own offsets.
+ */
 static bool same_geometry(const struct raidx_sb *a, const struct raidx_sb *b)
 {
 	return a->num_devices == b->num_devices && a->level == b->level &&
 	       a->layout == b->layout &&
 	       a->stripe_sectors == b->stripe_sectors &&
-	       a->data_offset == b->data_offset &&
 	       a->has_ext == b->has_ext &&
 	       (!a->has_ext || !memcmp(a->uuid, b->uuid, 16));
 }
@@ -115,11 +129,12 @@ static void validate_inputs(struct rx_array *a)
 
 	for (i = 0; i < a->nr; i++) {
 		struct rx_leg *l = &a->legs[i];
-		struct raidx_report rep = { explain_finding, (void *)l->path };
+		struct explain x = { l->path, i };
+		struct raidx_report rep = { explain_finding, &x };
 
 		if (l->missing)
 			continue;
-		l->sb_valid = !raidx_sb_validate(&l->sb, &rep);
+		l->sb_valid = !rx_sb_validate(&l->sb, &rep);
 	}
 }
 
@@ -127,7 +142,8 @@ static enum leg_fate decide(struct repair *rp, unsigned int i)
 {
 	struct rx_leg *l = &rp->in->legs[i];
 	const struct raidx_sb *ref = &rp->in->legs[rp->ref].sb;
-	struct raidx_report rep = { explain_finding, (void *)l->path };
+	struct explain x = { l->path, i };
+	struct raidx_report rep = { explain_finding, &x };
 	bool has_out = i < rp->nout && strcmp(rp->out[i], "-");
 
 	if (l->missing || !l->readable) {
@@ -214,7 +230,8 @@ static const struct rx_leg *pick_bitmap(struct repair *rp)
 
 	for (i = 0; i < rp->in->nr; i++) {
 		const struct rx_leg *l = &rp->in->legs[i];
-		struct raidx_report rep = { explain_finding, (void *)l->path };
+		struct explain x = { l->path, i };
+		struct raidx_report rep = { explain_finding, &x };
 
 		if (rp->fate[i] != FATE_KEEP)
 			continue;
@@ -230,8 +247,14 @@ static const struct rx_leg *pick_bitmap(struct repair *rp)
 	return best;
 }
 
-static void fresh_bitmap(struct repair *rp, struct rx_leg *o,
-			 bool degraded)
+/* Division rounding up that cannot wrap (a + b - 1 can). */
+static unsigned long long div_up(unsigned long long a, unsigned long long b)
+{
+	return a / b + (a % b != 0);
+}
+
+static int fresh_bitmap(struct repair *rp, struct rx_leg *o,
+			bool degraded)
 {
 	const struct raidx_sb *ref = &rp->in->legs[rp->ref].sb;
 	unsigned long long sync = rx_bitmap_sync_sectors(ref);
@@ -249,8 +272,17 @@ static void fresh_bitmap(struct repair *rp, struct rx_leg *o,
 			break;
 		}
 	}
-	while ((sync + (chunk >> 9) - 1) / (chunk >> 9) > RX_MAX_REGIONS)
+	/* At most RX_MAX_REGIONS regions of at most 2 GiB (u32 chunksize) */
+	while (chunk < RX_MAX_CHUNK_BYTES &&
+	       div_up(sync, chunk >> 9) > RX_MAX_REGIONS)
 		chunk <<= 1;
+	if (div_up(sync, chunk >> 9) > RX_MAX_REGIONS) {
+		rx_err("bitmap: %llu sectors per device need more than 2^21 "
+		       "regions of the largest region size (%u bytes): "
+		       "refusing to write a bitmap md cannot use", sync,
+		       RX_MAX_CHUNK_BYTES);
+		return -1;
+	}
 	memset(&o->bm, 0, sizeof(o->bm));
 	o->bm.magic = RAIDX_BITMAP_MAGIC;
 	o->bm.version = RAIDX_BITMAP_MAJOR_HI;
@@ -265,6 +297,7 @@ static void fresh_bitmap(struct repair *rp, struct rx_leg *o,
 	if (o->bits)
 		memset(o->bits, 0xff, o->nbits_bytes);
 	(void)degraded;
+	return 0;
 }
 
 static bool is_degraded(struct repair *rp)
@@ -321,12 +354,14 @@ static int build(struct repair *rp)
 		o->sb.array_position = i;
 		switch (rp->fate[i]) {
 		case FATE_KEEP:
-			o->sb.disk_recovery_offset =
-				l->sb.disk_recovery_offset;
-			break;
 		case FATE_PARTIAL:
+			/* Its data and log stay where they are. */
 			o->sb.disk_recovery_offset =
 				l->sb.disk_recovery_offset;
+			o->sb.data_offset = l->sb.data_offset;
+			o->sb.new_data_offset = l->sb.new_data_offset;
+			o->sb.ppl_sector = l->sb.ppl_sector;
+			o->sb.ppl_size = l->sb.ppl_size;
 			break;
 		case FATE_REBUILD:
 			o->sb.disk_recovery_offset = 0;
@@ -341,8 +376,8 @@ static int build(struct repair *rp)
 			o->bm = src->bm;
 			o->has_bitmap = true;
 			rx_leg_set_bits(o, src->bits, src->nbits_bytes);
-		} else {
-			fresh_bitmap(rp, o, degraded);
+		} else if (fresh_bitmap(rp, o, degraded)) {
+			return -1;
 		}
 		if (!o->bits)
 			return -1;
@@ -374,62 +409,65 @@ static int check_redundancy(struct repair *rp)
 	return -1;
 }
 
+/*
+ * Open every output before the first write: never an input (even one that
+ * could not be read), never twice, writable, not in use, large enough.
+ */
 static int check_outputs(struct repair *rp)
 {
-	unsigned int i, j;
+	struct rx_ident *ins = calloc(rp->in->nr + 1, sizeof(*ins));
+	char (*what)[32] = calloc(rp->in->nr + 1, sizeof(*what));
+	unsigned int i, nin = 0;
+	int r = RX_EXIT_PROBLEMS;
 
-	for (i = 0; i < rp->nout; i++) {
-		unsigned long long size, need = RX_SB_AREA;
-		const struct rx_leg *o = &rp->res->legs[i];
+	if (!ins || !what)
+		goto out;
+	for (i = 0; i < rp->in->nr; i++) {
+		const struct rx_leg *l = &rp->in->legs[i];
+
+		if (!strcmp(l->path, "-"))
+			continue;
+		snprintf(what[nin], sizeof(what[nin]), "leg %u", i);
+		ins[nin].what = what[nin];
+		ins[nin].path = l->path;
+		ins[nin].have_st = l->have_st;
+		ins[nin].st = l->st;
+		nin++;
+	}
+	r = rx_outs_open(&rp->outs, rp->out, rp->nout, ins, nin);
+	for (i = 0; !r && i < rp->nout; i++) {
+		struct rx_leg *o = &rp->res->legs[i];
+		unsigned long long need;
 
 		if (o->missing)
 			continue;
-		for (j = 0; j < rp->in->nr; j++)
-			if (!rp->in->legs[j].missing &&
-			    rx_same_file(rp->out[i], rp->in->legs[j].path)) {
-				rx_err("%s: output is also an input; repair "
-				       "writes to new devices only",
-				       rp->out[i]);
-				return RX_EXIT_USAGE;
-			}
-		for (j = 0; j < i; j++)
-			if (strcmp(rp->out[j], "-") &&
-			    rx_same_file(rp->out[i], rp->out[j])) {
-				rx_err("%s: given twice", rp->out[i]);
-				return RX_EXIT_USAGE;
-			}
-		if (rx_preflight(rp->out[i], &size))
-			return RX_EXIT_USAGE;
-		if (o->has_bitmap)
-			need = RX_BITMAP_BITS_OFFSET + o->nbits_bytes;
-		if (size < need) {
+		need = rx_leg_need(o, o->has_bitmap);
+		if (rp->outs.o[i].size < need) {
 			rx_err("%s: too small: %llu bytes, need %llu",
-			       rp->out[i], size, need);
-			return RX_EXIT_USAGE;
+			       rp->out[i], rp->outs.o[i].size, need);
+			r = RX_EXIT_USAGE;
 		}
-		rp->res->legs[i].size = size;
-		rp->res->legs[i].readable = true;
+		o->size = rp->outs.o[i].size;
+		o->readable = true;
 	}
-	return 0;
+out:
+	free(ins);
+	free(what);
+	return r;
 }
 
-/* Write, then re-read and check; on any failure zero what we wrote. */
+/* Write, then re-read and check; on any failure put back what was there. */
 static int write_and_verify(struct repair *rp)
 {
 	struct rx_check_opts o = { true };
 	struct rx_array *v = rx_array_new(rp->res->nr);
-	unsigned int i, warn;
+	unsigned int warn;
 	int r = -1;
 
 	if (!v)
 		return -1;
-	for (i = 0; i < rp->res->nr; i++) {
-		struct rx_leg *l = &rp->res->legs[i];
-
-		if (!l->missing &&
-		    rx_write_leg(l->path, l, rx_array_has_bitmap(&l->sb)))
-			goto undo;
-	}
+	if (rx_outs_write(&rp->outs, rp->res))
+		goto out;
 	if (rx_read_array(v, rp->out, rp->nout))
 		goto undo;
 	if (rx_check_array(v, &warn, &o)) {
@@ -439,12 +477,7 @@ static int write_and_verify(struct repair *rp)
 	r = 0;
 	goto out;
 undo:
-	for (i = 0; i < rp->res->nr; i++)
-		if (!rp->res->legs[i].missing) {
-			rx_err("%s: zeroing the superblock after the failed "
-			       "repair", rp->res->legs[i].path);
-			rx_zero_sb(rp->res->legs[i].path);
-		}
+	rx_outs_undo(&rp->outs);
 out:
 	rx_array_free(v);
 	return r;
@@ -522,7 +555,7 @@ int cmd_repair(int argc, char **argv)
 	};
 	struct repair rp = { 0 };
 	char **in = calloc(argc + 1, sizeof(*in));
-	unsigned int nin = 0, i;
+	unsigned int nin = 0, i, j;
 	char **cur = NULL;
 	unsigned int *ncur = NULL;
 	int c, r = RX_EXIT_USAGE;
@@ -583,13 +616,27 @@ int cmd_repair(int argc, char **argv)
 		l->path = in[i];
 		l->missing = !strcmp(in[i], "-");
 		if (!l->missing && rx_read_leg(l)) {
+			if (l->have_st && !S_ISREG(l->st.st_mode) &&
+			    !S_ISBLK(l->st.st_mode))
+				goto out;	/* a FIFO is a usage error */
 			rx_info("leg %u (%s): unreadable: treated as missing",
 				i, in[i]);
 			l->missing = true;
 		}
+		/* By name too: an input that could not be stat()ed. */
+		for (j = 0; j < i && strcmp(in[i], "-"); j++)
+			if (!strcmp(in[j], in[i]) ||
+			    (l->have_st && rp.in->legs[j].have_st &&
+			     rx_same_dev(&l->st, &rp.in->legs[j].st))) {
+				rx_err("%s: input given twice (legs %u and "
+				       "%u): refused", in[i], j, i);
+				goto out;
+			}
 	}
 	r = repair(&rp);
 out:
+	if (rx_outs_close(&rp.outs) && r == RX_EXIT_OK)
+		r = RX_EXIT_PROBLEMS;
 	rx_array_free(rp.in);
 	rx_array_free(rp.res);
 	free(rp.out);

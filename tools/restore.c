@@ -3,14 +3,16 @@
  * restore.c - raid_restore: write a dump back onto metadata devices.
  *
  * The dump is validated with exactly the checks raid_check applies, sized
- * against the real output devices, and only then written.  A failed write
- * zeroes the superblocks already written, so no half-restored device
- * passes for valid.
+ * against the real output devices, and only then written.  Every output
+ * is opened before the first write; a failed write puts back what was
+ * overwritten, so no output is left half-restored.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "raidx-tools.h"
 
@@ -28,19 +30,33 @@ static void restore_usage(FILE *f)
 	rx_usage_common(f);
 }
 
-static char *read_file(const char *path, size_t *len)
+/*
+ * The dump must be a regular file: it is compared with the outputs, and a
+ * FIFO would block (give a pipe's contents through a file).
+ */
+static char *read_file(const char *path, size_t *len, struct stat *st)
 {
-	FILE *f = fopen(path, "r");
 	char *buf = NULL;
-	size_t cap = 0, n;
+	size_t cap = 0;
+	bool have;
+	int fd;
 
 	*len = 0;
-	if (!f) {
+	if (rx_stat_path(path, st, &have))
+		return NULL;
+	if (!S_ISREG(st->st_mode)) {
+		rx_err("%s: the dump must be a regular file", path);
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
 		rx_err("%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	for (;;) {
-		if (*len + 65536 > cap) {
+		ssize_t n;
+
+		if (*len == cap) {
 			char *nb;
 
 			cap = cap ? cap * 2 : 1 << 20;
@@ -50,31 +66,40 @@ static char *read_file(const char *path, size_t *len)
 				goto fail;
 			}
 			nb = realloc(buf, cap);
-			if (!nb)
+			if (!nb) {
+				rx_err("%s: out of memory", path);
 				goto fail;
+			}
 			buf = nb;
 		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		*len += n;
+		n = read(fd, buf + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rx_err("%s: read error: %s", path, strerror(errno));
+			goto fail;
+		}
 		if (!n)
 			break;
+		*len += n;
 	}
-	if (ferror(f)) {
-		rx_err("%s: read error", path);
-		goto fail;
-	}
-	fclose(f);
+	close(fd);
 	return buf;
 fail:
 	free(buf);
-	fclose(f);
+	close(fd);
 	return NULL;
 }
 
-/* Outputs must exist, be distinct, match the dump's missing legs, fit. */
-static int check_outputs(struct rx_array *a, char **out, unsigned int nout)
+/*
+ * Outputs must match the dump's missing legs, be distinct, writable, not
+ * the dump itself, and fit.  All are opened here, before any write.
+ */
+static int check_outputs(struct rx_array *a, struct rx_outs *os, char **out,
+			 unsigned int nout, const struct rx_ident *dump)
 {
-	unsigned int i, j;
+	unsigned int i;
+	int r;
 
 	if (nout != a->nr) {
 		rx_err("the dump has %u legs but %u output devices were given",
@@ -82,33 +107,31 @@ static int check_outputs(struct rx_array *a, char **out, unsigned int nout)
 		return RX_EXIT_USAGE;
 	}
 	for (i = 0; i < nout; i++) {
-		struct rx_leg *l = &a->legs[i];
-		unsigned long long need = RX_SB_AREA, size;
-
-		if (l->missing != !strcmp(out[i], "-")) {
+		if (a->legs[i].missing != !strcmp(out[i], "-")) {
 			rx_err("%s: leg %u is %s in the dump", out[i], i,
-			       l->missing ? "missing" : "present");
+			       a->legs[i].missing ? "missing" : "present");
 			return RX_EXIT_USAGE;
 		}
+	}
+	r = rx_outs_open(os, out, nout, dump, 1);
+	if (r)
+		return r;
+	for (i = 0; i < nout; i++) {
+		struct rx_leg *l = &a->legs[i];
+		unsigned long long need;
+
 		l->path = out[i];
 		if (l->missing)
 			continue;
-		for (j = 0; j < i; j++)
-			if (rx_same_file(out[i], out[j])) {
-				rx_err("%s: given twice", out[i]);
-				return RX_EXIT_USAGE;
-			}
-		if (rx_preflight(out[i], &size))
-			return RX_EXIT_USAGE;
-		if (l->has_bitmap && rx_array_has_bitmap(&l->sb))
-			need = RX_BITMAP_BITS_OFFSET + l->nbits_bytes;
-		if (size < need) {
+		need = rx_leg_need(l, l->has_bitmap &&
+				   rx_array_has_bitmap(&l->sb));
+		if (os->o[i].size < need) {
 			rx_err("%s: too small: %llu bytes, the metadata needs "
-			       "%llu", out[i], size, need);
+			       "%llu", out[i], os->o[i].size, need);
 			return RX_EXIT_USAGE;
 		}
 		/* Check the bitmap against the device it will live on. */
-		l->size = size;
+		l->size = os->o[i].size;
 	}
 	return 0;
 }
@@ -132,29 +155,6 @@ static int check_bits_present(const struct rx_array *a)
 	return 0;
 }
 
-static int write_all(struct rx_array *a)
-{
-	unsigned int i, done;
-
-	for (done = 0; done < a->nr; done++) {
-		struct rx_leg *l = &a->legs[done];
-
-		if (l->missing)
-			continue;
-		if (rx_write_leg(l->path, l, rx_array_has_bitmap(&l->sb)))
-			goto undo;
-	}
-	return 0;
-undo:
-	for (i = 0; i <= done && i < a->nr; i++)
-		if (!a->legs[i].missing) {
-			rx_err("%s: zeroing the superblock after the failed "
-			       "restore", a->legs[i].path);
-			rx_zero_sb(a->legs[i].path);
-		}
-	return -1;
-}
-
 int cmd_restore(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -166,6 +166,8 @@ int cmd_restore(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rx_check_opts o = { true };
+	struct rx_outs os = { 0 };
+	struct rx_ident dump = { "the dump", NULL, false };
 	char **out = calloc(argc + 1, sizeof(*out));
 	unsigned int nout = 0, warn;
 	const char *in = NULL;
@@ -207,15 +209,17 @@ int cmd_restore(int argc, char **argv)
 			restore_usage(stderr);
 		goto out;
 	}
-	buf = read_file(in, &len);
+	dump.path = in;
+	buf = read_file(in, &len, &dump.st);
 	if (!buf)
 		goto out;
+	dump.have_st = true;
 	a = rx_parse(buf, len, err, sizeof(err));
 	if (!a) {
 		rx_err("%s: %s", in, err);
 		goto out;
 	}
-	r = check_outputs(a, out, nout);
+	r = check_outputs(a, &os, out, nout, &dump);
 	if (r)
 		goto out;
 	r = RX_EXIT_PROBLEMS;
@@ -225,10 +229,12 @@ int cmd_restore(int argc, char **argv)
 		rx_err("%s: does not validate; nothing written", in);
 		goto out;
 	}
-	if (write_all(a))
+	if (rx_outs_write(&os, a))
 		goto out;
 	r = RX_EXIT_OK;
 out:
+	if (rx_outs_close(&os) && r == RX_EXIT_OK)
+		r = RX_EXIT_PROBLEMS;
 	rx_array_free(a);
 	free(buf);
 	free(out);

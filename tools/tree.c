@@ -42,19 +42,33 @@ struct rx_node *rx_node_new(const char *name)
 	return n;
 }
 
+/* Append @kid; kid[] grows by doubling, so a parent costs O(children). */
+static int adopt(struct rx_node *parent, struct rx_node *kid)
+{
+	if (parent->nkid == parent->kcap) {
+		unsigned int cap = parent->kcap ? 2 * parent->kcap : 4;
+		struct rx_node **k;
+
+		if (cap < parent->kcap)
+			return -1;
+		k = realloc(parent->kid, (size_t)cap * sizeof(*k));
+		if (!k)
+			return -1;
+		parent->kid = k;
+		parent->kcap = cap;
+	}
+	parent->kid[parent->nkid++] = kid;
+	return 0;
+}
+
 struct rx_node *rx_node_add(struct rx_node *parent, const char *name)
 {
-	struct rx_node **k;
-	struct rx_node *n;
+	struct rx_node *n = rx_node_new(name);
 
-	k = realloc(parent->kid, (parent->nkid + 1) * sizeof(*k));
-	if (!k)
+	if (n && adopt(parent, n)) {
+		rx_node_free(n);
 		return NULL;
-	parent->kid = k;
-	n = rx_node_new(name);
-	if (!n)
-		return NULL;
-	parent->kid[parent->nkid++] = n;
+	}
 	return n;
 }
 
@@ -79,11 +93,19 @@ void rx_node_free(struct rx_node *n)
 int rx_node_set(struct rx_node *n, const char *key, const char *val,
 		bool is_str)
 {
-	struct rx_attr *a = realloc(n->attr, (n->nattr + 1) * sizeof(*a));
+	struct rx_attr *a;
 
-	if (!a)
-		return -1;
-	n->attr = a;
+	if (n->nattr == n->acap) {
+		unsigned int cap = n->acap ? 2 * n->acap : 8;
+
+		if (cap < n->acap)
+			return -1;
+		a = realloc(n->attr, (size_t)cap * sizeof(*a));
+		if (!a)
+			return -1;
+		n->attr = a;
+		n->acap = cap;
+	}
 	a = &n->attr[n->nattr];
 	a->key = strdup(key);
 	a->val = strdup(val);
@@ -506,7 +528,7 @@ static int xml_attrs(struct pstate *s, struct rx_node *n)
 static int xml_content(struct pstate *s, struct rx_node *n, int depth)
 {
 	for (;;) {
-		struct rx_node *kid, **k;
+		struct rx_node *kid;
 
 		xml_skip_misc(s);
 		if (s->p >= s->end) {
@@ -533,14 +555,11 @@ static int xml_content(struct pstate *s, struct rx_node *n, int depth)
 		kid = xml_element(s, depth + 1);
 		if (!kid)
 			return -1;
-		k = realloc(n->kid, (n->nkid + 1) * sizeof(*k));
-		if (!k) {
+		if (adopt(n, kid)) {
 			rx_node_free(kid);
 			perr(s, "out of memory");
 			return -1;
 		}
-		n->kid = k;
-		n->kid[n->nkid++] = kid;
 	}
 }
 

@@ -23,8 +23,10 @@ struct rx_node {
 	char *name;
 	struct rx_attr *attr;
 	unsigned int nattr;
+	unsigned int acap;	/* attr[] grows by doubling */
 	struct rx_node **kid;
 	unsigned int nkid;
+	unsigned int kcap;	/* kid[] grows by doubling: O(children) */
 };
 
 #define RX_TREE_MAX_DEPTH	16

@@ -28,7 +28,7 @@ for type in raid1 raid5_ls; do
 	"$RT" poke "${M[1]}" zero-sb
 	before=$(sums)
 	rt_expect 1 raid_check "${M[@]}"
-	err_has "${M[1]}: field magic: found 0, expected 1683123524"
+	err_has "${M[1]}: field magic: found 0x00000000, expected 0x64526d44"
 	assert_eq "$(sums)" "$before" "raid_check left its input untouched"
 	pass "$type: zeroed superblock reported"
 	restore_orig

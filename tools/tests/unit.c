@@ -153,6 +153,14 @@ static void test_member(void)
 	s.n = s.fatal = 0;
 	EXPECT(raidx_sb_validate_member(&ref, &sb, 2, &rep) &&
 	       saw(&s, "array_position"), "position mismatch not fatal");
+	/* A rebuilt leg may hold its data at another offset (stock: 0). */
+	sb = ref;
+	sb.array_position = 1;
+	sb.data_offset = ref.data_offset + 2048;
+	s.n = s.fatal = 0;
+	EXPECT(!raidx_sb_validate_member(&ref, &sb, 1, &rep) &&
+	       saw(&s, "w:data_offset"),
+	       "data_offset of a rebuilt leg must warn, not refuse");
 }
 
 static void good_bm(struct raidx_bitmap_sb *bm)
@@ -188,6 +196,21 @@ static void test_bitmap(void)
 	       "good bitmap has findings");
 	EXPECT(raidx_bitmap_regions(&bm) == 512, "regions");
 	EXPECT(raidx_bitmap_bytes(&bm) == 64, "bytes");
+	/* Sizes near 2^64 must not wrap to a small count (issue 11). */
+	bm.sync_size = ~0ULL;
+	bm.chunksize = 4096;
+	EXPECT(raidx_bitmap_regions(&bm) == 1ULL << 61,
+	       "regions of 2^64-1 sectors wrapped: %llu",
+	       (unsigned long long)raidx_bitmap_regions(&bm));
+	bm.chunksize = 512;
+	EXPECT(raidx_bitmap_regions(&bm) == ~0ULL &&
+	       raidx_bitmap_bytes(&bm) == 1ULL << 61,
+	       "bytes of 2^64-1 regions wrapped: %llu",
+	       (unsigned long long)raidx_bitmap_bytes(&bm));
+	bm.chunksize = 0;
+	EXPECT(!raidx_bitmap_regions(&bm) && !raidx_bitmap_bytes(&bm),
+	       "chunksize 0 divides by zero");
+	good_bm(&bm);
 	BM_CASE("bitmap.magic", bm.magic = 1);
 	BM_CASE("bitmap.version", bm.version = 2);
 	BM_CASE("bitmap.version", bm.version = 6);
@@ -248,6 +271,17 @@ static const char *const bad_dumps[] = {
 	"{\"a\":{}, \"b\":{}}",
 	"<raid_metadata version=\"1\" nr_legs=\"1\"><leg missing=\"1\"/>"
 	"</raid_metadata> trailing",
+	/* issue 11: refused, not ignored */
+	"<raid_metadata version=\"1\" nr_legs=\"1\"><leg missing=\"0\"/>"
+	"</raid_metadata>",
+	"<raid_metadata version=\"1\" nr_legs=\"1\" nr_legs=\"1\">"
+	"<leg missing=\"1\"/></raid_metadata>",
+	"<raid_metadata version=\"1\" nr_legs=\"1\" x=\"1\">"
+	"<leg missing=\"1\"/></raid_metadata>",
+	"<raid_metadata version=\"1\" nr_legs=\"1\"><leg missing=\"1\"/>"
+	"<other/></raid_metadata>",
+	"<raid_metadata version=\"1\" nr_legs=\"1\"><leg missing=\"1\">"
+	"<superblock/></leg></raid_metadata>",
 };
 
 static void test_parser(void)

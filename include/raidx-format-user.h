@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * raidx-user.h - the userspace side of the shared on-disk format code.
+ * raidx-format-user.h - the userspace side of the shared on-disk format code.
  *
  * Maps the few kernel types and helpers that dm-target/raidx-format.[ch]
  * use onto C99 and glibc, the way xfsprogs' libxfs_priv.h does for libxfs.
+ * Outside dm-target/ (whose headers are checkpatched as kernel code) and
+ * outside tools/ (whose headers the kernel file must not reach into); the
+ * tools and the host fuzzers put this directory on their include path.
  * Nothing else may be added to raidx-format.c without a mapping here.
  */
-#ifndef RAIDX_USER_H
-#define RAIDX_USER_H
+#ifndef RAIDX_FORMAT_USER_H
+#define RAIDX_FORMAT_USER_H
 
 #include <endian.h>
 #include <stdbool.h>
@@ -33,4 +36,4 @@ typedef uint64_t __le64;
 #define BIT(n) (1UL << (n))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-#endif /* RAIDX_USER_H */
+#endif /* RAIDX_FORMAT_USER_H */
