@@ -4,15 +4,44 @@
  *
  * Owns: starting and stopping the md personality, the stripe cache, the
  * device-mapper suspend/resume protocol (postsuspend, preresume, resume),
- * loading and resizing the write-intent bitmap, and reviving legs that
- * failed transiently.  The array is started read-only and frozen in the
- * constructor and only begins to write and resync on the first resume,
- * so that a table that is loaded but never resumed changes nothing.
+ * loading and resizing the write-intent bitmap, reviving legs that
+ * failed transiently, the capacity and table events md raises.  The
+ * array is started read-only and frozen (in the constructor, or in
+ * preresume for a reload, see raidx-target.c) and only begins to write
+ * and resync on the first resume.
  */
 #include "raidx.h"
 #include "md-bitmap.h"
 #include "raid5.h"
 
+/*
+ * ---- Capacity and table events ----
+ */
+void raidx_set_capacity(struct raidx_set *rs)
+{
+	struct gendisk *disk = dm_disk(dm_table_get_md(rs->ti->table));
+
+	set_capacity_and_notify(disk, rs->md.array_sectors);
+}
+
+/* md calls this on a leg failure; LVM's dmeventd waits for the event. */
+void raidx_table_event(struct work_struct *ws)
+{
+	struct raidx_set *rs = container_of(ws, struct raidx_set,
+					    md.event_work);
+
+	smp_rmb(); /* the newest mddev state */
+	if (!rs_is_reshaping(rs)) {
+		if (rs_is_raid10(rs))
+			raidx_set_rdev_sectors(rs);
+		raidx_set_capacity(rs);
+	}
+	dm_table_event(rs->ti->table);
+}
+
+/*
+ * ---- Starting and stopping md ----
+ */
 static int set_stripe_cache(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
@@ -39,12 +68,16 @@ static int set_stripe_cache(struct raidx_set *rs)
 	return r;
 }
 
-/* md_run() + md_start(), leaving the array suspended until resume. */
+/*
+ * md_run() + md_start(), leaving the array suspended until resume.  Every
+ * failure unwinds completely: nothing of md stays allocated or running.
+ */
 int raidx_start_array(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
 	int r;
 
+	rs->md_tried = true;
 	md->ro = 1;
 	md->in_sync = 1;
 	set_bit(MD_RECOVERY_FROZEN, &md->recovery);
@@ -53,6 +86,12 @@ int raidx_start_array(struct raidx_set *rs)
 	r = md_run(md);
 	md->in_sync = 0;
 	if (r) {
+		/*
+		 * A personality whose run() succeeded took md's writes_pending
+		 * reference; md_run() drops the personality on a later failure
+		 * (the bitmap) but not the reference: md_stop() would.
+		 */
+		percpu_ref_exit(&md->writes_pending);
 		rs->ti->error = "Failed to run raid array";
 		mddev_unlock(md);
 		return r;
@@ -62,17 +101,38 @@ int raidx_start_array(struct raidx_set *rs)
 		rs->ti->error = "Failed to start raid array";
 		goto fail;
 	}
+	/* After md_run(): a PPL recovery there may have found it clean. */
+	rs->recorded_resync = md->recovery_cp;
+	/*
+	 * The personality sizes the array itself (raid0/10 round to whole
+	 * chunks): a table longer than that would map sectors md does not
+	 * have.  A grow reaches the table's length only in preresume.
+	 */
+	if (!rs->grow && md->array_sectors < rs->ti->len) {
+		DMERR("%s: table length %llu exceeds the %llu sectors md made of the legs",
+		      raidx_name(rs), (unsigned long long)rs->ti->len,
+		      (unsigned long long)md->array_sectors);
+		rs->ti->error = "Target length exceeds the raid set size";
+		r = -EINVAL;
+		goto fail;
+	}
 	r = raidx_policy_after_start(rs);
 	if (r)
 		goto fail;
-
-	mddev_suspend(md);
-	rs->suspended = true;
+	/*
+	 * Before mddev_suspend(): a failure after it would need a resume
+	 * (md_stop() quiesces again, and the suspend holds the task's
+	 * memalloc_noio state) to unwind.
+	 */
 	if (rs_is_raid456(rs)) {
 		r = set_stripe_cache(rs);
 		if (r)
 			goto fail;
 	}
+
+	mddev_suspend(md);
+	rs->suspended = true;
+	rs->started = true;
 	mddev_unlock(md);
 	return 0;
 fail:
@@ -81,36 +141,105 @@ fail:
 	return r;
 }
 
+/*
+ * md_bitmap_destroy() is not exported, so take the bitmap out of the
+ * suspended array the way md's "bitmap none" does: disconnect it under
+ * md's locks, stop the daemon timeout, free it.  Called with the mddev
+ * locked and suspended after writes were quiesced, so no raid1
+ * write-behind is still in flight to wait for.
+ */
+void raidx_drop_bitmap(struct mddev *md)
+{
+	struct bitmap *bitmap = md->bitmap;
+
+	mutex_lock(&md->bitmap_info.mutex);
+	spin_lock(&md->lock);
+	md->bitmap = NULL;
+	spin_unlock(&md->lock);
+	mutex_unlock(&md->bitmap_info.mutex);
+	md->bitmap_info.offset = 0;
+	md->bitmap_info.default_offset = 0;
+	if (md->thread)
+		md->thread->timeout = MAX_SCHEDULE_TIMEOUT;
+	if (bitmap)
+		md_bitmap_free(bitmap);
+}
+
 void raidx_stop_array(struct raidx_set *rs)
 {
-	mddev_lock_nointr(&rs->md);
+	struct mddev *md = &rs->md;
+
+	if (!rs->started)
+		return;
+	mddev_lock_nointr(md);
+	/*
+	 * Postsuspend stopped the writes and recorded the array's state (or
+	 * it never went read-write).  A table that replaces this one is
+	 * already running when dm destroys this one: a superblock or bitmap
+	 * header written now would put stale state over the new instance's.
+	 * md_stop() flushes the bitmap whatever md->ro says, so the bitmap
+	 * goes first, while md is still suspended.
+	 */
+	md->ro = 1;
+	if (rs->suspended)
+		raidx_drop_bitmap(md);
 	/*
 	 * md_stop() quiesces the personality itself; quiescing a suspended
 	 * (already quiesced) raid5 journal again parks its reclaim thread
 	 * twice and WARNs.  The array is frozen, so resuming starts nothing.
 	 */
 	if (rs->suspended) {
-		mddev_resume(&rs->md);
+		mddev_resume(md);
 		rs->suspended = false;
 	}
-	md_stop(&rs->md);
-	mddev_unlock(&rs->md);
+	md_stop(md);
+	rs->started = false;
+	mddev_unlock(md);
 }
 
 /*
- * md_stop_writes() quiesces raid456 holding the reconfig mutex, and the
- * quiesce writes a journal's write-back cache out.  The journal's reclaim
- * then moves the log tail; on a journal device that can discard it flags
- * a superblock update it cannot make without that mutex, and raid5
- * handles no stripe while the update is pending: the quiesce waits
- * forever (the stock target hangs there).  mddev_suspend() quiesces with
- * MD_ALLOW_SB_UPDATE, so raid5d writes the superblock on its behalf;
- * emptying the cache that way first leaves md_stop_writes() nothing to
- * wait for, as the table is suspended and no new write can refill it.
+ * Stop a running sync thread.  md_reap_sync_thread() needs the reconfig
+ * mutex, and the sync thread may wait for something that needs it too (a
+ * superblock update), so the thread is stopped unlocked and reaped
+ * locked, as md's own "idle" action does.  md_stop_writes() stops it
+ * holding the mutex and can wait for it for good.
  */
-static void flush_journal_cache(struct raidx_set *rs)
+void raidx_stop_sync_thread(struct mddev *md)
 {
-	if (!rs->journal.dev || !rs->md.pers)
+	sector_t reshape_position;
+
+	if (!test_bit(MD_RECOVERY_RUNNING, &md->recovery))
+		return;
+	mddev_lock_nointr(md);
+	if (md->sync_thread) {
+		reshape_position = md->reshape_position;
+		mddev_unlock(md);
+		set_bit(MD_RECOVERY_INTR, &md->recovery);
+		md_unregister_thread(&md->sync_thread);
+		mddev_lock_nointr(md);
+		/* Others may have changed both while unlocked. */
+		md->reshape_position = reshape_position;
+		set_bit(MD_RECOVERY_INTR, &md->recovery);
+		md_reap_sync_thread(md);
+	}
+	mddev_unlock(md);
+}
+
+/*
+ * md_stop_writes() quiesces raid456 holding the reconfig mutex.  raid5
+ * handles no stripe while a superblock update is pending, and such an
+ * update needs that mutex: the journal's reclaim asks for one when it
+ * moves the log tail (on a journal device that can discard), and an
+ * interrupted sync asks for one when it ends.  The quiesce then waits
+ * forever (the stock target hangs there).  mddev_suspend() quiesces with
+ * MD_ALLOW_SB_UPDATE, so md's thread writes the superblock on its
+ * behalf: draining the array that way first (the write-back cache too)
+ * leaves md_stop_writes() nothing to wait for, as the table is suspended
+ * and no new write can come.
+ */
+static void drain_array(struct raidx_set *rs)
+{
+	if (!rs->md.pers)
 		return;
 	mddev_lock_nointr(&rs->md);
 	mddev_suspend(&rs->md);
@@ -122,12 +251,20 @@ void raidx_postsuspend(struct dm_target *ti)
 {
 	struct raidx_set *rs = ti->private;
 
-	if (rs->suspended)
+	if (!rs->started || rs->suspended)
 		return;
 	rs->suspended = true;
-	/* Writes must stop before the suspend, or it can deadlock. */
-	if (!test_bit(MD_RECOVERY_FROZEN, &rs->md.recovery)) {
-		flush_journal_cache(rs);
+	/*
+	 * Writes must stop before the suspend, or it can deadlock.  Stopping
+	 * them also records the array clean (and a recovery's progress), so
+	 * a table loaded meanwhile finds superblocks that say what this one
+	 * did, not a crash.  A "frozen" sync action does not skip it: only
+	 * an array that never went read-write has nothing to record.
+	 */
+	if (!rs->md.ro) {
+		set_bit(MD_RECOVERY_FROZEN, &rs->md.recovery);
+		raidx_stop_sync_thread(&rs->md);
+		drain_array(rs);
 		md_stop_writes(&rs->md);
 	}
 	mddev_lock_nointr(&rs->md);
@@ -157,17 +294,21 @@ static void revive_faulty_legs(struct raidx_set *rs)
 		    raidx_read_sb(rdev, true))
 			continue;
 
-		DMINFO("Faulty %s device #%u has readable super block.  Attempting to revive it.",
-		       rs->type->name, i);
+		DMINFO("%s: faulty %s device #%u has readable super block; reviving it",
+		       raidx_name(rs), rs->type->name, i);
 		clear_bit(In_sync, &rdev->flags);
 		if (rdev->raid_disk >= 0) {
 			if (md->pers->hot_remove_disk(md, rdev)) {
 				rdev->flags = flags;
 				continue;
 			}
-		} else {
+		} else if (!rs->dev[i].unread) {
+			/* Failed while running: back via the bitmap. */
 			rdev->raid_disk = i;
 			rdev->saved_raid_disk = i;
+		} else if (!raidx_place_unread_leg(rs, rdev, i)) {
+			rdev->flags = flags;
+			continue;
 		}
 		clear_bit(Faulty, &rdev->flags);
 		clear_bit(WriteErrorSeen, &rdev->flags);
@@ -179,6 +320,7 @@ static void revive_faulty_legs(struct raidx_set *rs)
 		}
 		clear_bit(In_sync, &rdev->flags);
 		rdev->recovery_offset = 0;
+		rs->dev[i].unread = false;
 		set_bit(i, revived);
 	}
 	raidx_clear_failed_bits(rs, revived);
@@ -209,7 +351,14 @@ int raidx_preresume(struct dm_target *ti)
 		return 0;
 	rs->preresumed = true;
 
-	/* New or rebuilt legs need their superblocks before the bitmap. */
+	/*
+	 * New or rebuilt legs need their superblocks before the bitmap.
+	 * Nothing has been written through this table yet: record the array
+	 * clean unless md has a resync to do, as resume will set it (md_run()
+	 * leaves it "dirty"), or a removal before the first write would
+	 * leave superblocks that say this table crashed.
+	 */
+	md->in_sync = md->persistent && md->recovery_cp == MaxSector;
 	if (rs->write_sbs)
 		raidx_write_superblocks(rs);
 

@@ -22,8 +22,8 @@ int raidx_read_sb(struct md_rdev *rdev, bool force)
 	rdev->sb_loaded = 0;
 	if (!sync_page_io(rdev, 0, rdev->sb_size, rdev->sb_page, REQ_OP_READ,
 			  true)) {
-		DMERR("Failed to read superblock of device at position %d",
-		      rdev->raid_disk);
+		DMERR("%s: failed to read superblock of device at position %d",
+		      raidx_name(mddev_to_rs(rdev->mddev)), rdev->raid_disk);
 		md_error(rdev->mddev, rdev);
 		set_bit(Faulty, &rdev->flags);
 		return -EIO;
@@ -51,6 +51,34 @@ static u32 incompat_features(struct raidx_set *rs)
 	if (rs->journal.dev && memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
 		f |= RAIDX_INCOMPAT_JOURNAL;
 	return f;
+}
+
+/*
+ * The resync position the status reports.  md ends a raid4/5/6 resync it
+ * cannot do (more legs missing than parity covers) by skipping to the end
+ * and calling the array in sync, though the parity there was never
+ * computed.  The superblocks record what md runs (anything else makes md
+ * refuse the degraded array for good), but while the array stays that
+ * degraded the status shows where the resync really stopped, so LVM does
+ * not take it for an array in sync (it refuses a repair then).
+ */
+sector_t raidx_resync_position(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	int max_degraded = rs_is_raid6(rs) ? 2 : 1;
+
+	/* Followed at each superblock write: arrays with metadata only. */
+	if (rs_is_raid456(rs) && md->persistent &&
+	    md->degraded >= max_degraded &&
+	    md->recovery_cp > rs->recorded_resync)
+		return rs->recorded_resync;
+	return md->recovery_cp;
+}
+
+/* Follow md's resync position, except across a skip while degraded. */
+static void note_resync_position(struct raidx_set *rs)
+{
+	rs->recorded_resync = raidx_resync_position(rs);
 }
 
 /*
@@ -116,11 +144,15 @@ static void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
 	memcpy(sb.uuid, rs->uuid, sizeof(sb.uuid));
 	if (rs->journal.dev)
 		sb.journal_tail = rs->journal.rdev.journal_tail;
-	sb.ppl_sector = rs->ppl_sector;
-	sb.ppl_size = rs->ppl_size;
+	/* Each leg records its own PPL: legs may hold data at other offsets. */
+	if (rs->policy == RAIDX_POLICY_PPL) {
+		sb.ppl_sector = rdev->ppl.sector;
+		sb.ppl_size = rdev->ppl.size;
+	}
 	if (!md->in_sync)
 		sb.ext_state |= RAIDX_EXT_DIRTY;
 
+	note_resync_position(rs);
 	raidx_sb_encode(&sb, page_address(rdev->sb_page), rdev->sb_size);
 }
 
@@ -143,6 +175,109 @@ void raidx_clear_failed_bits(struct raidx_set *rs,
 }
 
 /*
+ * Back to what the table alone says, as raidx_parse_table() left it, so
+ * the superblocks can be read and acted on again (a reloaded table that
+ * starts only once the table it replaces has recorded its state).
+ */
+void raidx_forget_superblocks(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	unsigned int i;
+
+	clear_bit(MD_ARRAY_FIRST_USE, &md->flags);
+	clear_bit(MD_HAS_PPL, &md->flags);
+	md->sb_flags = 0;
+	md->events = 0;
+	md->raid_disks = rs->raid_disks;
+	md->level = rs->type->level;
+	md->new_level = md->level;
+	md->layout = rs->table_layout;
+	md->new_layout = md->layout;
+	md->chunk_sectors = rs->params.chunk_sectors;
+	md->new_chunk_sectors = md->chunk_sectors;
+	md->delta_disks = 0;
+	md->reshape_position = MaxSector;
+	md->recovery_cp = MaxSector;
+	memset(md->uuid, 0, sizeof(md->uuid));
+	md->bitmap_info.offset = 0;
+	md->bitmap_info.default_offset = 0;
+
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
+		struct md_rdev *rdev = &d->rdev;
+
+		d->first_use = false;
+		d->unread = false;
+		rdev->sb_loaded = 0;
+		rdev->raid_disk = i;
+		rdev->saved_raid_disk = -1;
+		clear_bit(Faulty, &rdev->flags);
+		clear_bit(WriteErrorSeen, &rdev->flags);
+		rdev->data_offset = 0;
+		rdev->new_data_offset = 0;
+		memset(&rdev->ppl, 0, sizeof(rdev->ppl));
+	}
+	raidx_table_leg_state(rs);
+
+	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
+	rs->degraded_legs = 0;
+	rs->sb_has_ext = false;
+	rs->sb_dirty = false;
+	rs->sb_policy = -1;
+	rs->sb_journal_mode = -1;
+	rs->bitmap_stale = false;
+	rs->sb_data_offset = 0;
+	rs->sb_new_data_offset = 0;
+	rs->write_sbs = false;
+	rs->grow = false;
+	memset(rs->uuid, 0, sizeof(rs->uuid));
+	rs->ppl_sector = 0;
+	rs->ppl_size = 0;
+	rs->journal.rdev.journal_tail = 0;
+	rs->sync_journal_events = 0;
+	rs->journal.mode = rs->params.journal_mode;
+	raidx_policy_check(rs);
+}
+
+/*
+ * A leg whose superblock could not be read when the table was loaded
+ * never got its place (raid_disk -1, data_offset 0).  Now that it reads
+ * again: is it this array's leg at @pos?  Then it goes where a working
+ * leg keeps its data and log, and is recovered in full, since what it
+ * holds is of unknown age.  Returns false to leave it out.
+ */
+bool raidx_place_unread_leg(struct raidx_set *rs, struct md_rdev *rdev,
+			    unsigned int pos)
+{
+	struct md_rdev *ref = NULL, *r;
+	struct raidx_sb sb;
+
+	rdev_for_each(r, &rs->md)
+		if (!test_bit(Journal, &r->flags) && r != rdev &&
+		    r->raid_disk >= 0 && test_bit(In_sync, &r->flags) &&
+		    !test_bit(Faulty, &r->flags)) {
+			ref = r;
+			break;
+		}
+	decode_rdev_sb(rdev, &sb);
+	if (!ref || sb.magic != RAIDX_SB_MAGIC || sb.array_position != pos ||
+	    (sb.has_ext && memcmp(sb.uuid, rs->uuid, sizeof(sb.uuid))) ||
+	    bdev_nr_sectors(rdev->bdev) < ref->data_offset + rs->md.dev_sectors) {
+		DMWARN("%s: leg %u reads again but cannot take its place: not revived",
+		       raidx_name(rs), pos);
+		return false;
+	}
+	rdev->data_offset = ref->data_offset;
+	rdev->new_data_offset = ref->new_data_offset;
+	rdev->sectors = rs->md.dev_sectors;
+	rdev->ppl = ref->ppl;
+	rdev->raid_disk = pos;
+	rdev->saved_raid_disk = -1;	/* md: a full recovery */
+	rdev->recovery_offset = 0;
+	return true;
+}
+
+/*
  * ---- Findings of the shared validators go to the kernel log. ----
  */
 struct finding_ctx {
@@ -158,16 +293,20 @@ static void log_finding(void *p, enum raidx_severity sev, const char *field,
 	struct raidx_dev *d = &ctx->rs->dev[ctx->leg];
 
 	if (sev == RAIDX_FATAL)
-		DMERR("%s (leg %d): superblock field %s: found %llu, expected %llu: %s",
-		      d->meta_dev->name, ctx->leg, field, found, expected, why);
+		DMERR("%s: %s (leg %d): superblock field %s: found %llu, expected %llu: %s",
+		      raidx_name(ctx->rs), d->meta_dev->name, ctx->leg, field,
+		      found, expected, why);
 	else
-		DMWARN("%s (leg %d): superblock field %s: found %llu, expected %llu: %s",
-		       d->meta_dev->name, ctx->leg, field, found, expected,
-		       why);
+		DMWARN("%s: %s (leg %d): superblock field %s: found %llu, expected %llu: %s",
+		       raidx_name(ctx->rs), d->meta_dev->name, ctx->leg, field,
+		       found, expected, why);
 }
 
+/* Table position of a data leg's rdev; -1 for the journal's. */
 static int leg_of(struct raidx_set *rs, struct md_rdev *rdev)
 {
+	if (rdev == &rs->journal.rdev)
+		return -1;
 	return container_of(rdev, struct raidx_dev, rdev) - rs->dev;
 }
 
@@ -194,8 +333,27 @@ static int load_leg(struct raidx_set *rs, struct md_rdev *rdev,
 		return -EINVAL;
 	}
 
-	/* "sync": initialise the array again as if it were new. */
+	/*
+	 * "sync": initialise the array again as if it were new.  A journal
+	 * keeps its uuid and tail, though: the uuid seeds the journal
+	 * checksums, and without both md would discard a crashed write-back
+	 * cache (acknowledged writes).  Anything else gets a new uuid, so an
+	 * old PPL cannot pass for the new array's and cancel the resync.
+	 * What cannot be read here is simply written new.
+	 */
 	if (rs_given(rs, RAIDX_ARG_SYNC)) {
+		if (rs->journal.dev &&
+		    sync_page_io(rdev, 0, rdev->sb_size, rdev->sb_page,
+				 REQ_OP_READ, true)) {
+			decode_rdev_sb(rdev, sb);
+			if (sb->magic == RAIDX_SB_MAGIC && sb->has_ext &&
+			    sb->consistency_policy == RAIDX_POLICY_JOURNAL &&
+			    sb->events > rs->sync_journal_events) {
+				rs->sync_journal_events = sb->events;
+				memcpy(rs->uuid, sb->uuid, sizeof(rs->uuid));
+				rs->journal.rdev.journal_tail = sb->journal_tail;
+			}
+		}
 		d->first_use = true;
 		return 0;
 	}
@@ -274,12 +432,16 @@ static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
 		md->recovery_cp = sb->array_resync_offset;
 
 	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
+	rs->sb_data_offset = sb->data_offset;
+	rs->sb_new_data_offset = sb->new_data_offset;
 	if (sb->has_ext) {
 		memcpy(rs->uuid, sb->uuid, sizeof(rs->uuid));
 		rs->sb_policy = sb->consistency_policy;
 		rs->sb_journal_mode = sb->journal_mode;
-		rs->ppl_sector = sb->ppl_sector;
-		rs->ppl_size = sb->ppl_size;
+		if (sb->consistency_policy == RAIDX_POLICY_PPL) {
+			rs->ppl_sector = sb->ppl_sector;
+			rs->ppl_size = sb->ppl_size;
+		}
 		rs->journal.rdev.journal_tail = sb->journal_tail;
 	} else {
 		rs->sb_policy = rs->journal.dev ? RAIDX_POLICY_JOURNAL :
@@ -440,6 +602,22 @@ static void adopt_leg_state(struct raidx_set *rs, struct md_rdev *rdev,
 			clear_bit(In_sync, &rdev->flags);
 		rdev->data_offset = sb->data_offset;
 		rdev->new_data_offset = sb->new_data_offset;
+		if (sb->has_ext && sb->consistency_policy == RAIDX_POLICY_PPL) {
+			rdev->ppl.sector = sb->ppl_sector;
+			rdev->ppl.size = sb->ppl_size;
+		}
+	} else if (bdev_nr_sectors(rdev->bdev) >=
+		   rs->sb_data_offset + rs->dev_sectors) {
+		/*
+		 * A leg that joins an existing array (a rebuild) holds its data
+		 * where the others do, and its log where the freshest leg has
+		 * its own, so the legs stay alike for PPL and reshapes.  The
+		 * stock target puts it at offset 0; md runs either.
+		 */
+		rdev->data_offset = rs->sb_data_offset;
+		rdev->new_data_offset = rs->sb_new_data_offset;
+		rdev->ppl.sector = rs->ppl_sector;
+		rdev->ppl.size = rs->ppl_size;
 	}
 
 	/* A leg that comes back is out of sync until the bitmap says. */
@@ -451,26 +629,17 @@ static void adopt_leg_state(struct raidx_set *rs, struct md_rdev *rdev,
 }
 
 /*
- * Read all superblocks and set up the mddev from the freshest.  Sets
- * MD_ARRAY_FIRST_USE when every leg is new.
+ * Read every leg's superblock into @sbs.  Returns the freshest leg that
+ * is not new (NULL: all new), or an error pointer; *@legs counts the legs
+ * whose superblock could be read.
  */
-int raidx_load_superblocks(struct raidx_set *rs)
+static struct md_rdev *read_legs(struct raidx_set *rs, struct raidx_sb *sbs,
+				 unsigned int *legs)
 {
-	struct mddev *md = &rs->md;
 	struct md_rdev *rdev, *freshest = NULL;
-	struct raidx_sb *sbs, ref;
-	unsigned int new_legs = 0, legs = 0;
 	int r, i;
 
-	md->sync_super = raidx_sync_super;
-
-	sbs = kcalloc(rs->raid_disks, sizeof(*sbs), GFP_KERNEL);
-	if (!sbs) {
-		rs->ti->error = "Cannot allocate superblock buffers";
-		return -ENOMEM;
-	}
-
-	rdev_for_each(rdev, md) {
+	rdev_for_each(rdev, &rs->md) {
 		if (test_bit(Journal, &rdev->flags) || !rdev->meta_bdev)
 			continue;
 		i = leg_of(rs, rdev);
@@ -481,36 +650,45 @@ int raidx_load_superblocks(struct raidx_set *rs)
 				continue;
 			rdev->raid_disk = -1;
 			rdev->saved_raid_disk = -1;
+			rs->dev[i].unread = true;
 			continue;
 		}
 		if (r)
-			goto out;
-		legs++;
-		if (rs->dev[i].first_use) {
-			new_legs++;
+			return ERR_PTR(r);
+		(*legs)++;
+		if (rs->dev[i].first_use)
 			continue;
-		}
 		if (!freshest ||
 		    raidx_sb_fresher(&sbs[i], &sbs[leg_of(rs, freshest)]))
 			freshest = rdev;
 	}
+	return freshest;
+}
 
-	r = 0;
-	if (!legs)
-		goto out;
-
-	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
-	if (!freshest) {
-		DMINFO("Superblocks created for new raid set");
-		set_bit(MD_ARRAY_FIRST_USE, &md->flags);
+static void new_array(struct raidx_set *rs)
+{
+	DMINFO("%s: superblocks created for new raid set", raidx_name(rs));
+	set_bit(MD_ARRAY_FIRST_USE, &rs->md.flags);
+	if (!memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
 		generate_random_uuid(rs->uuid);
-		rs->sb_policy = -1;
-		rs->sb_journal_mode = -1;
-		md->events = 1;
-		goto bitmap;
-	}
+	rs->sb_policy = -1;
+	rs->sb_journal_mode = -1;
+	rs->md.events = 1;
+}
 
-	ref = sbs[leg_of(rs, freshest)];
+/*
+ * An existing array: geometry from the freshest leg, every other leg
+ * checked against it, failed and degraded legs counted, each leg's own
+ * state taken.
+ */
+static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
+			  const struct raidx_sb *sbs)
+{
+	struct mddev *md = &rs->md;
+	struct raidx_sb ref = sbs[leg_of(rs, freshest)];
+	struct md_rdev *rdev;
+	int r, i;
+
 	r = adopt_freshest(rs, freshest, &ref);
 	/* A conversion request explains new legs better than "rebuild". */
 	if (!r)
@@ -520,17 +698,18 @@ int raidx_load_superblocks(struct raidx_set *rs)
 	if (!r)
 		r = check_new_legs(rs);
 	if (r)
-		goto out;
+		return r;
 
 	rdev_for_each(rdev, md) {
+		if (test_bit(Journal, &rdev->flags))
+			continue;
 		i = leg_of(rs, rdev);
-		if (test_bit(Journal, &rdev->flags) || !rdev->sb_page ||
-		    rdev->raid_disk < 0 || rs->dev[i].first_use ||
-		    rdev == freshest)
+		if (!rdev->sb_page || rdev->raid_disk < 0 ||
+		    rs->dev[i].first_use || rdev == freshest)
 			continue;
 		r = check_member(rs, rdev, &ref, &sbs[i]);
 		if (r)
-			goto out;
+			return r;
 	}
 	if (raidx_sb_failed(&ref, leg_of(rs, freshest)))
 		set_bit(Faulty, &freshest->flags);
@@ -542,8 +721,7 @@ int raidx_load_superblocks(struct raidx_set *rs)
 
 	if (check_redundancy(rs)) {
 		rs->ti->error = "Insufficient redundancy to activate array";
-		r = -EINVAL;
-		goto out;
+		return -EINVAL;
 	}
 
 	rdev_for_each(rdev, md) {
@@ -552,8 +730,46 @@ int raidx_load_superblocks(struct raidx_set *rs)
 			continue;
 		adopt_leg_state(rs, rdev, &sbs[leg_of(rs, rdev)]);
 	}
+	return 0;
+}
 
-bitmap:
+/*
+ * The "read superblocks" step: every leg's superblock read and checked,
+ * the mddev's geometry and each leg's state set from them.  Sets
+ * MD_ARRAY_FIRST_USE when every leg is new.
+ */
+int raidx_load_superblocks(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	struct md_rdev *freshest;
+	struct raidx_sb *sbs;
+	unsigned int legs = 0;
+	int r = 0;
+
+	md->sync_super = raidx_sync_super;
+
+	sbs = kcalloc(rs->raid_disks, sizeof(*sbs), GFP_KERNEL);
+	if (!sbs) {
+		rs->ti->error = "Cannot allocate superblock buffers";
+		return -ENOMEM;
+	}
+
+	freshest = read_legs(rs, sbs, &legs);
+	if (IS_ERR(freshest)) {
+		r = PTR_ERR(freshest);
+		goto out;
+	}
+	if (!legs)
+		goto out;
+
+	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
+	if (freshest)
+		r = existing_array(rs, freshest, sbs);
+	else
+		new_array(rs);
+	if (r)
+		goto out;
+
 	/* No bitmap for raid0 (nothing to resync) or with a journal. */
 	md->bitmap_info.offset = (rs->type->level == 0 || rs->journal.dev) ?
 				 0 : RAIDX_BITMAP_SECTOR;

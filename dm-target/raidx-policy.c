@@ -54,78 +54,96 @@ int raidx_policy_check(struct raidx_set *rs)
 #define RAIDX_PPL_MIN_SECTORS	16
 
 /*
- * Where the PPL of each leg lives: [ppl_sector, ppl_sector + ppl_size) on
- * the data device, outside the data.  A table that creates a PPL array
- * puts it before the data, in the space data_offset leaves; a running
- * array switched to PPL has its data at data_offset already, so it uses
- * the space before the data if there is any, else the space after it
- * (which the stock target keeps for reshapes; PPL arrays do not reshape).
- * Either way at most RAIDX_PPL_MAX_SECTORS.  Sets up the rdevs for md's
- * ppl_validate_rdev(); returns why it cannot, or NULL.
+ * Where the PPL of one leg lives: [ppl.sector, ppl.sector + ppl.size) on
+ * its data device, outside its data.  A leg that has a log (its
+ * superblock said where) keeps it.  Otherwise the log goes in the space
+ * the leg's data_offset leaves before its data, or, with @after_data (a
+ * running array switched to PPL, whose data may sit at offset 0), in the
+ * space after it, which the stock target keeps for reshapes; PPL arrays
+ * do not reshape.  At most RAIDX_PPL_MAX_SECTORS.  Every leg uses its own
+ * data_offset: a rebuilt or missing leg says nothing about the others.
+ * Returns why it cannot, or NULL.
  */
-static const char *ppl_layout(struct raidx_set *rs, sector_t data_offset,
-			      bool fresh, bool after_data)
+static const char *place_leg_ppl(struct raidx_set *rs, struct md_rdev *rdev,
+				 bool after_data)
 {
-	sector_t data_end = data_offset + rs->md.dev_sectors;
-	sector_t room = 0;
-	struct md_rdev *rdev;
+	sector_t size = bdev_nr_sectors(rdev->bdev);
+	sector_t data_end = rdev->data_offset + rs->md.dev_sectors;
+	sector_t grown_end = rdev->data_offset +
+			     max(rs->md.dev_sectors, rs->dev_sectors);
+	sector_t room;
 
-	rdev_for_each(rdev, &rs->md)
-		if (!test_bit(Journal, &rdev->flags) && rdev->bdev) {
-			sector_t size = bdev_nr_sectors(rdev->bdev);
+	if (size < data_end)
+		return "Component device(s) too small for data_offset and data";
+	room = size - data_end;
 
-			if (size < data_end)
-				return "Component device(s) too small for data_offset and data";
-			if (!room || size - data_end < room)
-				room = size - data_end;
-		}
-
-	if (fresh || !rs->ppl_size) {
-		if (data_offset >= RAIDX_PPL_MIN_SECTORS) {
-			rs->ppl_sector = 0;
-			rs->ppl_size = min_t(sector_t, data_offset,
-					     RAIDX_PPL_MAX_SECTORS);
+	if (!rdev->ppl.size) {
+		if (rdev->data_offset >= RAIDX_PPL_MIN_SECTORS) {
+			rdev->ppl.sector = 0;
+			rdev->ppl.size = min_t(sector_t, rdev->data_offset,
+					       RAIDX_PPL_MAX_SECTORS);
 		} else if (after_data && room >= RAIDX_PPL_MIN_SECTORS) {
-			rs->ppl_sector = data_end;
-			rs->ppl_size = min_t(sector_t, room,
-					     RAIDX_PPL_MAX_SECTORS);
+			rdev->ppl.sector = data_end;
+			rdev->ppl.size = min_t(sector_t, room,
+					       RAIDX_PPL_MAX_SECTORS);
 		} else {
 			return after_data ?
 			       "no room for PPL: needs 16 free sectors before or after the data" :
 			       "consistency_policy ppl needs data_offset >= 32";
 		}
 	}
-	if (rs->ppl_sector + rs->ppl_size > data_offset &&
-	    rs->ppl_sector < data_end)
+	if (rdev->ppl.sector + rdev->ppl.size > rdev->data_offset &&
+	    rdev->ppl.sector < data_end)
 		return "PPL space overlaps the data area";
-	if (rs->ppl_sector + rs->ppl_size > data_end + room)
+	/* md itself refuses to resize an array with a log (raid5_resize). */
+	if (rdev->ppl.sector + rdev->ppl.size > rdev->data_offset &&
+	    rdev->ppl.sector < grown_end)
+		return "Cannot grow a PPL array into its log: switch it to resync first";
+	if (rdev->ppl.sector + rdev->ppl.size > size)
 		return "Component device(s) too small for the PPL";
+	/*
+	 * md checks the PPL against a superblock on the same device; ours
+	 * lives on the metadata device, so point past it.
+	 */
+	rdev->ppl.offset = RAIDX_PPL_MIN_SECTORS;
+	return NULL;
+}
+
+/* Place every present leg's log; on failure no leg keeps a new one. */
+static const char *place_ppl_logs(struct raidx_set *rs, bool after_data)
+{
+	const char *why = NULL;
+	struct md_rdev *rdev;
+
 	if (rs->raid_disks > 64)
 		return "consistency_policy ppl supports at most 64 devices";
-
 	rdev_for_each(rdev, &rs->md) {
 		if (test_bit(Journal, &rdev->flags))
 			continue;
-		rdev->data_offset = data_offset;
-		rdev->ppl.sector = rs->ppl_sector;
-		rdev->ppl.size = rs->ppl_size;
-		/*
-		 * md checks the PPL against a superblock on the same device;
-		 * ours lives on the metadata device, so point past it.
-		 */
-		rdev->ppl.offset = RAIDX_PPL_MIN_SECTORS;
+		why = place_leg_ppl(rs, rdev, after_data);
+		if (why)
+			break;
 	}
-	return NULL;
+	if (why)
+		rdev_for_each(rdev, &rs->md)
+			if (!test_bit(Journal, &rdev->flags))
+				memset(&rdev->ppl, 0, sizeof(rdev->ppl));
+	return why;
 }
 
 static int place_ppl(struct raidx_set *rs, bool new_array)
 {
 	struct mddev *md = &rs->md;
-	sector_t data_offset = new_array ? rs->params.data_offset :
-					   rs->dev[0].rdev.data_offset;
-	const char *why = ppl_layout(rs, data_offset, new_array, !new_array);
 	struct md_rdev *rdev;
+	const char *why;
 
+	if (new_array)
+		rdev_for_each(rdev, md)
+			if (!test_bit(Journal, &rdev->flags)) {
+				rdev->data_offset = rs->params.data_offset;
+				memset(&rdev->ppl, 0, sizeof(rdev->ppl));
+			}
+	why = place_ppl_logs(rs, !new_array);
 	if (why)
 		return refuse(rs, why);
 	/* No reshape space: the data stays where the PPL ends. */
@@ -139,24 +157,49 @@ static int place_ppl(struct raidx_set *rs, bool new_array)
 }
 
 /*
- * After the superblocks are read: reconcile the table's policy with the
- * superblock's, and set up the mddev for it before md_run().
+ * After the superblocks are read, before anything decides on the policy:
+ * the table's policy (or its journal_dev) wins, else the recorded one.
  */
-int raidx_policy_prepare(struct raidx_set *rs)
+int raidx_policy_adopt(struct raidx_set *rs)
 {
-	bool new_array = test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags);
-
 	if (rs->sb_has_ext && rs->sb_journal_mode >= 0 &&
 	    !rs_given(rs, RAIDX_ARG_JOURNAL_MODE))
 		rs->journal.mode = rs->sb_journal_mode;
 
-	if (!new_array && rs->sb_policy >= 0 &&
-	    !rs_given(rs, RAIDX_ARG_CONSISTENCY_POLICY)) {
-		if (rs->sb_policy == RAIDX_POLICY_JOURNAL && !rs->journal.dev)
-			return refuse(rs, "Array has a write journal: table must name journal_dev");
-		if (rs->sb_policy != RAIDX_POLICY_JOURNAL)
-			rs->policy = rs->sb_policy;
-	}
+	if (test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags) || rs->sb_policy < 0)
+		return 0;
+	if (rs->sb_policy == RAIDX_POLICY_JOURNAL && !rs->journal.dev)
+		return refuse(rs, "Array has a write journal: table must name journal_dev");
+	if (!rs_given(rs, RAIDX_ARG_CONSISTENCY_POLICY) && !rs->journal.dev)
+		rs->policy = rs->sb_policy;
+	/*
+	 * A crashed array is recovered by the policy it ran: a table that
+	 * changes it would throw a log away, replay a stale one, or skip
+	 * the resync (a journal added to a crashed resync array).
+	 */
+	if (rs->sb_dirty && rs->policy != rs->sb_policy)
+		return refuse(rs,
+			      "Unclean array: activate it with its recorded consistency_policy first");
+	return 0;
+}
+
+/* Set up the mddev for the policy in force, before md_run(). */
+int raidx_policy_prepare(struct raidx_set *rs)
+{
+	bool new_array = test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags);
+
+	/*
+	 * Every PPL array needs a uuid of its own: the log signature is
+	 * derived from it, and a shared all-zero one would let one array's
+	 * log pass for another's.  An array that already keeps a log keeps
+	 * the uuid the log was written with (a new one would make md refuse
+	 * it): a PPL array, or a journal (all-zero if the stock target
+	 * made it).
+	 */
+	if (rs->policy == RAIDX_POLICY_PPL &&
+	    rs->sb_policy != RAIDX_POLICY_PPL &&
+	    !memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
+		generate_random_uuid(rs->uuid);
 
 	/*
 	 * Journal and PPL checksums are seeded from the array uuid.  md also
@@ -167,33 +210,31 @@ int raidx_policy_prepare(struct raidx_set *rs)
 	if (rs->policy == RAIDX_POLICY_PPL || rs->journal.dev)
 		memcpy(rs->md.uuid, rs->uuid, sizeof(rs->md.uuid));
 
-	/*
-	 * A table that changes the policy of a crashed PPL array would throw
-	 * its log away, and a crashed array changed to PPL could replay a
-	 * stale one: the recorded policy must recover the array first.
-	 */
-	if (!new_array && rs->sb_dirty && rs->sb_policy >= 0 &&
-	    rs->policy != rs->sb_policy &&
-	    (rs->policy == RAIDX_POLICY_PPL ||
-	     rs->sb_policy == RAIDX_POLICY_PPL))
-		return refuse(rs,
-			      "Unclean array: activate it with its recorded consistency_policy first");
-
 	if (rs->policy != RAIDX_POLICY_PPL) {
-		rs->ppl_size = 0;
 		/*
 		 * The bitmap area is stale after PPL (or after a runtime switch
-		 * dropped the bitmap): have md write a fresh header, which it
-		 * does on MD_ARRAY_FIRST_USE only.
+		 * dropped the bitmap): md writes a fresh header only on
+		 * MD_ARRAY_FIRST_USE, and only into memory; the superblock
+		 * write before the bitmap is loaded puts it on disk (loading
+		 * reads the header page back from disk).
 		 */
 		if (rs->bitmap_stale && rs->md.bitmap_info.offset) {
 			set_bit(MD_ARRAY_FIRST_USE, &rs->md.flags);
 			rs->bitmap_stale = false;
+			rs->write_sbs = true;
 		}
 		return 0;
 	}
 	if (rs_is_reshaping(rs))
 		return refuse(rs, "consistency_policy ppl cannot start during a reshape");
+	/*
+	 * md replays a PPL into an array recorded unsynced: an old log left
+	 * from an earlier PPL period (its signature still valid) would be
+	 * replayed over newer data.  As the message, only for one in sync.
+	 */
+	if (!new_array && rs->sb_policy != RAIDX_POLICY_PPL &&
+	    rs->md.recovery_cp != MaxSector)
+		return refuse(rs, "consistency_policy ppl: let the array's resync finish first");
 	rs->bitmap_stale = true;
 	return place_ppl(rs, new_array);
 }
@@ -203,19 +244,27 @@ int raidx_policy_after_start(struct raidx_set *rs)
 {
 	int r;
 
+	rs->journal.running_mode = RAIDX_JOURNAL_WRITETHROUGH;
 	if (!rs->journal.dev ||
 	    (!rs_given(rs, RAIDX_ARG_JOURNAL_MODE) &&
 	     rs->journal.mode == RAIDX_JOURNAL_WRITETHROUGH))
 		return 0;
 
+	rs->journal.running_mode = RAIDX_JOURNAL_WRITETHROUGH;
 	r = r5c_journal_mode_set(&rs->md, rs->journal.mode);
 	if (r == -EINVAL && rs->md.degraded &&
 	    rs->journal.mode == RAIDX_JOURNAL_WRITEBACK) {
-		/* md itself falls back to writethrough when degraded. */
-		DMWARN("Degraded array: journal runs writethrough, not writeback");
-		rs->journal.mode = RAIDX_JOURNAL_WRITETHROUGH;
+		/*
+		 * md itself falls back to writethrough when degraded.  The
+		 * superblocks keep "writeback": the next activation of the
+		 * whole array runs it again, as the admin asked.
+		 */
+		DMWARN("%s: degraded array: journal runs writethrough, not writeback",
+		       raidx_name(rs));
 		return 0;
 	}
+	if (!r)
+		rs->journal.running_mode = rs->journal.mode;
 	if (r)
 		rs->ti->error = "Failed to set raid4/5/6 journal mode";
 	return r;
@@ -227,51 +276,35 @@ static int set_journal_mode(struct raidx_set *rs, const char *name)
 	int r;
 
 	if (mode < 0) {
-		DMERR("journal_mode: unknown mode '%s' (writethrough|writeback)",
-		      name);
+		DMERR("%s: journal_mode: unknown mode '%s' (writethrough|writeback)",
+		      raidx_name(rs), name);
 		return -EINVAL;
 	}
 	if (!rs->journal.dev) {
-		DMERR("journal_mode: array has no journal device");
+		DMERR("%s: journal_mode: array has no journal device",
+		      raidx_name(rs));
 		return -EINVAL;
+	}
+	if (!rs->md.pers) {
+		DMERR("%s: journal_mode: array is not running", raidx_name(rs));
+		return -EBUSY;
 	}
 	/* md_update_sb() on a live array wants the mddev lock. */
 	mddev_lock_nointr(&rs->md);
 	r = r5c_journal_mode_set(&rs->md, mode);
 	if (!r) {
 		rs->journal.mode = mode;
+		rs->journal.running_mode = mode;
 		set_bit(RAIDX_ARG_JOURNAL_MODE, &rs->params.given);
 		raidx_write_superblocks(rs);
 	}
 	mddev_unlock(&rs->md);
 	if (r)
-		DMERR("journal_mode %s refused by md (%d)%s", name, r,
+		DMERR("%s: journal_mode %s refused by md (%d)%s", raidx_name(rs),
+		      name, r,
 		      r == -EINVAL ? ": writeback needs a non-degraded array" :
 				     "");
 	return r;
-}
-
-/*
- * md_bitmap_destroy() is not exported, so take the bitmap out of the
- * suspended array the way md's "bitmap none" does: disconnect it under
- * md's locks, stop the daemon timeout, free it.  raid5 has no write-behind
- * or serial pool to drain.  Called with the mddev locked and suspended.
- */
-static void drop_bitmap(struct mddev *md)
-{
-	struct bitmap *bitmap = md->bitmap;
-
-	mutex_lock(&md->bitmap_info.mutex);
-	spin_lock(&md->lock);
-	md->bitmap = NULL;
-	spin_unlock(&md->lock);
-	mutex_unlock(&md->bitmap_info.mutex);
-	md->bitmap_info.offset = 0;
-	md->bitmap_info.default_offset = 0;
-	if (md->thread)
-		md->thread->timeout = MAX_SCHEDULE_TIMEOUT;
-	if (bitmap)
-		md_bitmap_free(bitmap);
 }
 
 /*
@@ -309,83 +342,147 @@ static int write_empty_ppl_headers(struct raidx_set *rs)
 }
 
 /*
- * resync -> ppl: PPL space outside the data, a uuid for its checksums,
- * the bitmap dropped (md refuses PPL beside one), then md's personality
- * starts the log and writes the superblocks, which now carry the policy.
+ * resync -> ppl: PPL space outside each leg's data, a uuid for its
+ * checksums, the bitmap dropped (md refuses PPL beside one), then md's
+ * personality starts the log.  The superblocks name PPL only once md runs
+ * it; from the moment the bitmap is gone until then they say "resync
+ * without a bitmap", so a crash in between costs a full resync, never a
+ * replay of a log md did not keep or a resync that skips regions.
  */
 static int enable_ppl(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
-	unsigned int ppl_size = rs->ppl_size;
-	sector_t ppl_sector = rs->ppl_sector;
+	struct md_rdev *rdev;
 	const char *why;
 	int r;
 
-	why = ppl_layout(rs, rs->dev[0].rdev.data_offset, true, true);
+	why = place_ppl_logs(rs, true);
 	if (why) {
-		DMERR("consistency_policy ppl: %s", why);
-		r = -EINVAL;
-		goto out_layout;
+		DMERR("%s: consistency_policy ppl: %s", raidx_name(rs), why);
+		return -EINVAL;
 	}
 	if (!memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
 		generate_random_uuid(rs->uuid);
 	r = write_empty_ppl_headers(rs);
 	if (r) {
-		DMERR("consistency_policy ppl: cannot write PPL headers (%d)", r);
-		goto out_layout;
+		DMERR("%s: consistency_policy ppl: cannot write PPL headers (%d)",
+		      raidx_name(rs), r);
+		goto out_logs;
 	}
 
 	mddev_lock_nointr(md);
 	mddev_suspend(md);
+	/*
+	 * A suspend and resume of the table meanwhile clears the freeze:
+	 * a sync thread using the bitmap must not have started since.
+	 */
+	if (md->sync_thread || test_bit(MD_RECOVERY_RUNNING, &md->recovery)) {
+		mddev_resume(md);
+		mddev_unlock(md);
+		DMERR("%s: consistency_policy ppl: a sync action started meanwhile",
+		      raidx_name(rs));
+		r = -EBUSY;
+		goto out_logs;
+	}
 	memcpy(md->uuid, rs->uuid, sizeof(md->uuid));
-	drop_bitmap(md);
+	raidx_drop_bitmap(md);
 	rs->bitmap_stale = true;
+	/* Before any write can happen without the bitmap. */
+	raidx_write_superblocks(rs);
 	mddev_resume(md);
 	mddev_unlock(md);
 
-	rs->policy = RAIDX_POLICY_PPL;
 	r = md->pers->change_consistency_policy(md, "ppl");
-	if (!r)
-		return 0;
-	/* The bitmap is gone either way: resync without one until reload. */
-	DMERR("consistency_policy ppl refused by md (%d); no bitmap until reload",
-	      r);
-	rs->policy = RAIDX_POLICY_RESYNC;
-	rs->ppl_size = 0;
+	/* What md runs decides, not the return code (it can fail late). */
 	mddev_lock_nointr(md);
-	raidx_write_superblocks(rs);
+	if (test_bit(MD_HAS_PPL, &md->flags)) {
+		rs->policy = RAIDX_POLICY_PPL;
+		raidx_write_superblocks(rs);
+	}
 	mddev_unlock(md);
-	return r;
+	if (rs->policy == RAIDX_POLICY_PPL)
+		return 0;
+	r = r ?: -EIO;
+	DMERR("%s: consistency_policy ppl refused by md (%d); no bitmap until reload",
+	      raidx_name(rs), r);
 
-out_layout:
-	rs->ppl_size = ppl_size;
-	rs->ppl_sector = ppl_sector;
+out_logs:
+	rdev_for_each(rdev, md)
+		if (!test_bit(Journal, &rdev->flags))
+			memset(&rdev->ppl, 0, sizeof(rdev->ppl));
 	return r;
 }
 
 /*
  * ppl -> resync, as md does it: the log stops, no bitmap comes back (md
  * cannot create one on a running array), so until the next activation,
- * which writes a fresh bitmap, a crash costs a full resync.
+ * which writes a fresh bitmap, a crash costs a full resync.  The
+ * superblocks say resync before md stops the log: a crash after md
+ * stopped it must not find a policy that replays its stale entries.
  */
 static int disable_ppl(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
-	unsigned int ppl_size = rs->ppl_size;
 	int r;
 
+	mddev_lock_nointr(md);
 	rs->policy = RAIDX_POLICY_RESYNC;
-	rs->ppl_size = 0;
+	raidx_write_superblocks(rs);
+	mddev_unlock(md);
+
 	r = md->pers->change_consistency_policy(md, "resync");
-	if (r) {
-		DMERR("consistency_policy resync refused by md (%d)", r);
+	/*
+	 * md stops the log before a step that can still fail (resizing the
+	 * stripes): whether md runs PPL decides what is recorded, not r.
+	 */
+	if (test_bit(MD_HAS_PPL, &md->flags)) {
+		DMERR("%s: consistency_policy resync refused by md (%d)",
+		      raidx_name(rs), r);
+		mddev_lock_nointr(md);
 		rs->policy = RAIDX_POLICY_PPL;
-		rs->ppl_size = ppl_size;
-		return r;
+		raidx_write_superblocks(rs);
+		mddev_unlock(md);
+		return r ?: -EIO;
 	}
+	if (r)
+		DMWARN("%s: md stopped the PPL but reported %d", raidx_name(rs),
+		       r);
 	DMINFO("%s: PPL off; no bitmap until the next activation",
-	       dm_device_name(dm_table_get_md(rs->ti->table)));
+	       raidx_name(rs));
 	return 0;
+}
+
+/*
+ * Freeze md's sync actions while the policy changes, so no check,
+ * repair or recovery starts (and holds the bitmap) meanwhile.  Returns
+ * -EBUSY when one runs or is due.  Messages are serialised by the
+ * caller, so no "check" message can unfreeze it in between.
+ */
+static int freeze_idle_array(struct raidx_set *rs, bool *was_frozen)
+{
+	struct mddev *md = &rs->md;
+	int r = 0;
+
+	mddev_lock_nointr(md);
+	if (rs_is_reshaping(rs) || md->recovery_cp != MaxSector ||
+	    md->sync_thread || test_bit(MD_RECOVERY_RUNNING, &md->recovery))
+		r = -EBUSY;
+	else
+		*was_frozen = test_and_set_bit(MD_RECOVERY_FROZEN,
+					       &md->recovery);
+	mddev_unlock(md);
+	return r;
+}
+
+static void thaw_array(struct raidx_set *rs, bool was_frozen)
+{
+	struct mddev *md = &rs->md;
+
+	if (was_frozen)
+		return;
+	clear_bit(MD_RECOVERY_FROZEN, &md->recovery);
+	set_bit(MD_RECOVERY_NEEDED, &md->recovery);
+	md_wakeup_thread(md->thread);
 }
 
 /* "consistency_policy ppl|resync", as md's sysfs consistency_policy. */
@@ -393,39 +490,44 @@ static int switch_policy(struct raidx_set *rs, const char *name)
 {
 	struct mddev *md = &rs->md;
 	int policy = raidx_policy_by_name(name);
+	bool was_frozen = false;
 	int r;
 
 	if (policy != RAIDX_POLICY_PPL && policy != RAIDX_POLICY_RESYNC) {
-		DMERR("consistency_policy: '%s' is not ppl or resync (journal: table)",
-		      name);
+		DMERR("%s: consistency_policy: '%s' is not ppl or resync (journal: table)",
+		      raidx_name(rs), name);
 		return -EINVAL;
 	}
 	if (policy == rs->policy)
 		return 0;
 	if (rs->policy == RAIDX_POLICY_JOURNAL) {
-		DMERR("consistency_policy: the array has a write journal; it keeps it");
+		DMERR("%s: consistency_policy: the array has a write journal; it keeps it",
+		      raidx_name(rs));
 		return -EINVAL;
 	}
 	if (md->level != 5) {
-		DMERR("consistency_policy ppl needs raid5");
+		DMERR("%s: consistency_policy ppl needs raid5", raidx_name(rs));
 		return -EINVAL;
 	}
 	if (!md->persistent) {
-		DMERR("consistency_policy: needs metadata devices to record the policy");
+		DMERR("%s: consistency_policy: needs metadata devices to record the policy",
+		      raidx_name(rs));
 		return -EINVAL;
 	}
 	if (dm_suspended(rs->ti) || !md->pers || md->ro ||
 	    !md->pers->change_consistency_policy) {
-		DMERR("consistency_policy: array is not running read-write");
+		DMERR("%s: consistency_policy: array is not running read-write",
+		      raidx_name(rs));
 		return -EBUSY;
 	}
-	if (rs_is_reshaping(rs) || md->recovery_cp != MaxSector ||
-	    test_bit(MD_RECOVERY_RUNNING, &md->recovery)) {
-		DMERR("consistency_policy: wait until resync, recovery or reshape has finished");
+	if (freeze_idle_array(rs, &was_frozen)) {
+		DMERR("%s: consistency_policy: wait until resync, recovery or reshape has finished",
+		      raidx_name(rs));
 		return -EBUSY;
 	}
 
 	r = policy == RAIDX_POLICY_PPL ? enable_ppl(rs) : disable_ppl(rs);
+	thaw_array(rs, was_frozen);
 	if (r)
 		return r;
 	rs->params.policy = policy;
@@ -437,7 +539,8 @@ static int switch_policy(struct raidx_set *rs, const char *name)
 int raidx_policy_message(struct raidx_set *rs, unsigned int argc, char **argv)
 {
 	if (argc != 2) {
-		DMERR("%s needs exactly one argument", argv[0]);
+		DMERR("%s: %s needs exactly one argument", raidx_name(rs),
+		      argv[0]);
 		return -EINVAL;
 	}
 	if (!strcasecmp(argv[0], "journal_mode"))
@@ -452,5 +555,5 @@ const char *raidx_journal_status(struct raidx_set *rs)
 		return "-";
 	if (test_bit(Faulty, &rs->journal.rdev.flags))
 		return "D";
-	return rs->journal.mode == RAIDX_JOURNAL_WRITETHROUGH ? "A" : "a";
+	return rs->journal.running_mode == RAIDX_JOURNAL_WRITETHROUGH ? "A" : "a";
 }

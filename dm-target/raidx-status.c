@@ -91,7 +91,7 @@ static struct sync_view view_sync(struct raidx_set *rs,
 	}
 
 	done = (action == SYNC_IDLE && !test_bit(MD_RECOVERY_INTR, &recovery)) ?
-	       md->recovery_cp : md->curr_resync_completed;
+	       raidx_resync_position(rs) : md->curr_resync_completed;
 
 	if (action == SYNC_IDLE && done >= max)
 		v.in_sync = test_bit(MD_RECOVERY_RECOVER, &recovery);
@@ -125,6 +125,25 @@ static char leg_health(const struct sync_view *v, struct md_rdev *rdev)
 	return 'A';
 }
 
+/*
+ * The data offset of the array: that of the first leg holding current
+ * data.  A missing leg has none, and a rebuilt one may differ (the stock
+ * target puts it at 0), so leg 0 alone can mislead LVM's reshape logic.
+ */
+static sector_t array_data_offset(struct raidx_set *rs)
+{
+	unsigned int i;
+
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct md_rdev *rdev = &rs->dev[i].rdev;
+
+		if (rdev->bdev && test_bit(In_sync, &rdev->flags) &&
+		    !test_bit(Faulty, &rdev->flags))
+			return rdev->data_offset;
+	}
+	return rs->dev[0].rdev.data_offset;
+}
+
 static void emit_info(struct raidx_set *rs, char *result, unsigned int maxlen)
 {
 	struct mddev *md = &rs->md;
@@ -144,7 +163,8 @@ static void emit_info(struct raidx_set *rs, char *result, unsigned int maxlen)
 	smp_rmb(); /* the newest mddev state */
 	max = rs->preresumed ? md->resync_max_sectors : md->dev_sectors;
 	recovery = md->recovery;
-	action = sync_action_of(md, recovery);
+	/* A reloaded table md has not started (yet): nothing runs. */
+	action = rs->started ? sync_action_of(md, recovery) : SYNC_FROZEN;
 	v = view_sync(rs, recovery, action, max);
 	mismatches = (md->last_sync_action &&
 		      !strcasecmp(md->last_sync_action, "check")) ?
@@ -156,7 +176,7 @@ static void emit_info(struct raidx_set *rs, char *result, unsigned int maxlen)
 	       (unsigned long long)max);
 	DMEMIT(" %s", sync_action_names[action]);
 	DMEMIT(" %llu", (unsigned long long)mismatches);
-	DMEMIT(" %llu", (unsigned long long)rs->dev[0].rdev.data_offset);
+	DMEMIT(" %llu", (unsigned long long)array_data_offset(rs));
 	DMEMIT(" %s", raidx_journal_status(rs));
 	/* Beyond the stock fields, so positional parsers are unaffected. */
 	if (rs->policy == RAIDX_POLICY_PPL)
@@ -177,14 +197,15 @@ static void emit_ima(struct raidx_set *rs, char *result, unsigned int maxlen)
 	DMEMIT(",raid_type=%s,raid_disks=%d", t->name, md->raid_disks);
 	smp_rmb(); /* the newest mddev state */
 	DMEMIT(",raid_state=%s",
-	       sync_action_names[sync_action_of(md, md->recovery)]);
+	       sync_action_names[rs->started ? sync_action_of(md, md->recovery) :
+						SYNC_FROZEN]);
 	v.in_sync = all_legs_in_sync(md);
 	for (i = 0; i < rs->raid_disks; i++)
 		DMEMIT(",raid_device_%d_status=%c", i,
 		       leg_health(&v, &rs->dev[i].rdev));
 	if (rs_is_raid456(rs))
 		DMEMIT(",journal_dev_mode=%s",
-		       raidx_journal_mode_name(rs->journal.mode) ?: "invalid");
+		       raidx_journal_mode_name(rs->journal.running_mode) ?: "invalid");
 	DMEMIT(",consistency_policy=%s;", raidx_policy_name(rs->policy));
 }
 
@@ -210,15 +231,6 @@ void raidx_status(struct dm_target *ti, status_type_t type,
 /*
  * ---- Messages ----
  */
-static void interrupt_sync(struct mddev *md)
-{
-	if (!md->sync_thread)
-		return;
-	set_bit(MD_RECOVERY_INTR, &md->recovery);
-	md_unregister_thread(&md->sync_thread);
-	md_reap_sync_thread(md);
-}
-
 static int sync_message(struct raidx_set *rs, const char *action)
 {
 	struct mddev *md = &rs->md;
@@ -226,13 +238,14 @@ static int sync_message(struct raidx_set *rs, const char *action)
 		    !strcasecmp(action, "frozen");
 
 	if (!md->pers || !md->pers->sync_request) {
-		DMERR("%s: this raid level has no sync actions", action);
+		DMERR("%s: %s: this raid level has no sync actions (or the array is not running)",
+		      raidx_name(rs), action);
 		return -EINVAL;
 	}
 	if (!stop && strcasecmp(action, "resync") &&
 	    strcasecmp(action, "recover") && strcasecmp(action, "check") &&
 	    strcasecmp(action, "repair")) {
-		DMERR("Unknown message '%s'", action);
+		DMERR("%s: unknown message '%s'", raidx_name(rs), action);
 		return -EINVAL;
 	}
 
@@ -242,7 +255,7 @@ static int sync_message(struct raidx_set *rs, const char *action)
 		clear_bit(MD_RECOVERY_FROZEN, &md->recovery);
 
 	if (stop) {
-		interrupt_sync(md);
+		raidx_stop_sync_thread(md);
 	} else if (sync_action_of(md, md->recovery) != SYNC_IDLE) {
 		return -EBUSY;
 	} else if (!strcasecmp(action, "recover")) {
@@ -268,17 +281,32 @@ static int sync_message(struct raidx_set *rs, const char *action)
 	return 0;
 }
 
+/* One message at a time: two that change the array must not interleave. */
 int raidx_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen)
 {
 	struct raidx_set *rs = ti->private;
+	int r;
 
-	if (!strcasecmp(argv[0], "journal_mode") ||
-	    !strcasecmp(argv[0], "consistency_policy"))
-		return raidx_policy_message(rs, argc, argv);
-	if (argc != 1) {
-		DMERR("Message '%s' takes no arguments", argv[0]);
-		return -EINVAL;
+	mutex_lock(&rs->message_lock);
+	/*
+	 * A suspended table has recorded the array's state (a reload may
+	 * have taken it over): nothing may change or write it any more.
+	 */
+	if (!rs->started || rs->suspended || rs->superseded) {
+		DMERR("%s: message '%s' refused: the array is suspended or not running",
+		      raidx_name(rs), argv[0]);
+		r = -EBUSY;
+	} else if (!strcasecmp(argv[0], "journal_mode") ||
+	    !strcasecmp(argv[0], "consistency_policy")) {
+		r = raidx_policy_message(rs, argc, argv);
+	} else if (argc != 1) {
+		DMERR("%s: message '%s' takes no arguments", raidx_name(rs),
+		      argv[0]);
+		r = -EINVAL;
+	} else {
+		r = sync_message(rs, argv[0]);
 	}
-	return sync_message(rs, argv[0]);
+	mutex_unlock(&rs->message_lock);
+	return r;
 }

@@ -481,6 +481,38 @@ static void no_superblocks(struct raidx_set *rs)
 	rs->md.external = 0;
 }
 
+/* The table's devices in order: meta and data of each leg, the journal. */
+static struct dm_dev *table_dev(struct raidx_set *rs, unsigned int k)
+{
+	if (k == 2 * rs->raid_disks)
+		return rs->journal.dev;
+	return k % 2 ? rs->dev[k / 2].data_dev : rs->dev[k / 2].meta_dev;
+}
+
+/*
+ * A device named twice (metadata, data or journal) would have one
+ * leg's superblock or data written over another's.
+ */
+static int refuse_duplicate_devices(struct raidx_set *rs)
+{
+	unsigned int k, l, n = 2 * rs->raid_disks + 1;
+	struct dm_dev *a, *b;
+
+	for (k = 0; k < n; k++) {
+		a = table_dev(rs, k);
+		for (l = k + 1; a && l < n; l++) {
+			b = table_dev(rs, l);
+			if (b && a->bdev->bd_dev == b->bdev->bd_dev) {
+				DMERR("device %s is named twice in the table",
+				      a->name);
+				rs->ti->error = "Device given twice in raid set";
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
 {
 	bool have_metadata = false;
@@ -499,6 +531,9 @@ static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
 	}
 	if (as->argc)
 		DMWARN("Ignoring %u words after the device list", as->argc);
+	r = refuse_duplicate_devices(rs);
+	if (r)
+		return r;
 
 	/* md wants the journal after the data devices. */
 	if (rs->journal.dev)
@@ -546,34 +581,40 @@ int raidx_validate_region_size(struct raidx_set *rs, unsigned long region)
 	return 0;
 }
 
-static int apply_params(struct raidx_set *rs)
+/*
+ * Every leg starts in sync; 'rebuild' and the superblocks say
+ * otherwise, and what the superblocks say wins unless the table
+ * asks for rebuild or [no]sync.
+ */
+void raidx_table_leg_state(struct raidx_set *rs)
 {
-	struct raidx_params *p = &rs->params;
-	struct mddev *md = &rs->md;
 	unsigned int i;
-	int layout, r;
 
-	md->chunk_sectors = p->chunk_sectors;
-	md->new_chunk_sectors = p->chunk_sectors;
-
-	/*
-	 * Every leg starts in sync; 'rebuild' and the superblocks say
-	 * otherwise, and what the superblocks say wins unless the table
-	 * asks for rebuild or [no]sync.
-	 */
 	for (i = 0; i < rs->raid_disks; i++) {
 		struct md_rdev *rdev = &rs->dev[i].rdev;
 
-		if (test_bit(i, p->rebuild)) {
+		if (test_bit(i, rs->params.rebuild)) {
 			clear_bit(In_sync, &rdev->flags);
 			rdev->recovery_offset = 0;
 		} else {
 			set_bit(In_sync, &rdev->flags);
 			rdev->recovery_offset = MaxSector;
 		}
-		if (test_bit(i, p->write_mostly))
+		if (test_bit(i, rs->params.write_mostly))
 			set_bit(WriteMostly, &rdev->flags);
 	}
+}
+
+static int apply_params(struct raidx_set *rs)
+{
+	struct raidx_params *p = &rs->params;
+	struct mddev *md = &rs->md;
+	int layout, r;
+
+	md->chunk_sectors = p->chunk_sectors;
+	md->new_chunk_sectors = p->chunk_sectors;
+
+	raidx_table_leg_state(rs);
 
 	if (rs_given(rs, RAIDX_ARG_DAEMON_SLEEP))
 		md->bitmap_info.daemon_sleep = p->daemon_sleep;
@@ -644,6 +685,16 @@ int raidx_set_sizes(struct raidx_set *rs, sector_t len, bool use_md)
 		array = dev * data;
 	}
 
+	/*
+	 * md sizes striped legs in whole chunks: a length that leaves a
+	 * partial chunk per leg would map sectors md does not have.
+	 */
+	if (rs->type->level != 1 && rs->params.chunk_sectors &&
+	    (dev & (rs->params.chunk_sectors - 1))) {
+		rs->ti->error =
+			"Target length leaves a partial chunk on each device";
+		return -EINVAL;
+	}
 	rs->md.array_sectors = array;
 	rs->md.dev_sectors = dev;
 	raidx_set_rdev_sectors(rs);
@@ -702,20 +753,20 @@ static struct raidx_set *alloc_set(struct dm_target *ti,
 	return rs;
 }
 
+/* Release what raidx_parse_table() took: the rdevs, the devices, the set. */
 void raidx_free_set(struct raidx_set *rs)
 {
-	unsigned int i;
+	struct dm_dev *dev;
+	unsigned int k;
 
-	if (rs->journal.dev) {
+	for (k = 0; k < rs->raid_disks; k++)
+		md_rdev_clear(&rs->dev[k].rdev);
+	if (rs->journal.dev)	/* its rdev is set up with the device */
 		md_rdev_clear(&rs->journal.rdev);
-		dm_put_device(rs->ti, rs->journal.dev);
-	}
-	for (i = 0; i < rs->raid_disks; i++) {
-		if (rs->dev[i].meta_dev)
-			dm_put_device(rs->ti, rs->dev[i].meta_dev);
-		md_rdev_clear(&rs->dev[i].rdev);
-		if (rs->dev[i].data_dev)
-			dm_put_device(rs->ti, rs->dev[i].data_dev);
+	for (k = 0; k <= 2 * rs->raid_disks; k++) {
+		dev = table_dev(rs, k);
+		if (dev)
+			dm_put_device(rs->ti, dev);
 	}
 	kfree(rs);
 }

@@ -4,229 +4,27 @@
  *
  * Owns: module load/unload, the target_type, the constructor's sequence
  * (parse, read superblocks, decide what this table means for the array,
- * start md), the destructor, bio mapping, queue limits, discards and
- * table events.  The pieces each step calls live in the files raidx.h
- * lists.
+ * start md), which table runs an array (a reload starts md only once the
+ * table it replaces is suspended), the destructor, bio mapping, queue
+ * limits and discards.  The pieces each step calls live in the files
+ * raidx.h lists.
  */
 #include "raidx.h"
 
 #define RAIDX_VERSION_MAJOR	1
-#define RAIDX_VERSION_MINOR	17
-#define RAIDX_VERSION_PATCH	1
+#define RAIDX_VERSION_MINOR	18
+#define RAIDX_VERSION_PATCH	0
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);
 MODULE_PARM_DESC(target_name,
 		 "Name to register the target under (default \"raid\"; e.g. \"raidx\" to run beside the stock dm-raid)");
 
-bool raidx_discard_safe;
+static bool raidx_discard_safe;
 module_param_named(devices_handle_discard_safely, raidx_discard_safe, bool,
 		   0644);
 MODULE_PARM_DESC(devices_handle_discard_safely,
 		 "Set to Y if all devices in each array reliably return zeroes on reads from discarded regions");
-
-bool raidx_start_dirty_degraded;
-module_param_named(start_dirty_degraded, raidx_start_dirty_degraded, bool,
-		   0644);
-MODULE_PARM_DESC(start_dirty_degraded,
-		 "Start a raid4/5/6 array with consistency_policy resync even when it crashed while degraded (its stripes may be wrong: the write hole)");
-
-/*
- * ---- Events and capacity ----
- */
-void raidx_set_capacity(struct raidx_set *rs)
-{
-	struct gendisk *disk = dm_disk(dm_table_get_md(rs->ti->table));
-
-	set_capacity_and_notify(disk, rs->md.array_sectors);
-}
-
-/* md calls this on a leg failure; LVM's dmeventd waits for the event. */
-static void raidx_table_event(struct work_struct *ws)
-{
-	struct raidx_set *rs = container_of(ws, struct raidx_set,
-					    md.event_work);
-
-	smp_rmb(); /* the newest mddev state */
-	if (!rs_is_reshaping(rs)) {
-		if (rs_is_raid10(rs))
-			raidx_set_rdev_sectors(rs);
-		raidx_set_capacity(rs);
-	}
-	dm_table_event(rs->ti->table);
-}
-
-/*
- * ---- Constructor decisions ----
- */
-static void setup_recovery(struct raidx_set *rs, sector_t from)
-{
-	struct mddev *md = &rs->md;
-
-	if (rs_is_raid0(rs))
-		md->recovery_cp = MaxSector;
-	else if (rs_is_raid6(rs))
-		/* parity and Q must both be right: no nosync for raid6 */
-		md->recovery_cp = from;
-	else
-		md->recovery_cp = rs_given(rs, RAIDX_ARG_NOSYNC) ?
-				  MaxSector : from;
-}
-
-static sector_t reshape_space(struct raidx_set *rs)
-{
-	struct md_rdev *rdev = &rs->dev[0].rdev;
-	sector_t space;
-
-	space = max(rdev->data_offset, rdev->new_data_offset) -
-		min(rdev->data_offset, rdev->new_data_offset);
-	return max(space, rs->params.data_offset);
-}
-
-static bool rs_is_reshapable(struct raidx_set *rs)
-{
-	return rs_is_raid456(rs) || rs_is_raid1(rs) ||
-	       (rs_is_raid10(rs) &&
-		raidx_r10_far_copies(rs->md.new_layout) < 2);
-}
-
-/*
- * data_offset on the table records where free reshape space lies; with
- * no reshape it only toggles new_data_offset, as the stock target does,
- * so superblocks written by either target agree.
- */
-static int adjust_data_offsets(struct raidx_set *rs)
-{
-	sector_t offset = 0, new_offset = 0, want = rs->params.data_offset;
-	struct md_rdev *rdev;
-
-	/* A PPL array's data_offset says where its log ends, not reshape. */
-	if (rs->policy == RAIDX_POLICY_PPL)
-		return 0;
-
-	if (!rs_given(rs, RAIDX_ARG_DATA_OFFSET)) {
-		if (rs_is_reshapable(rs))
-			return 0;
-	} else {
-		offset = want ? rs->dev[0].rdev.data_offset : 0;
-		new_offset = offset ? 0 : want;
-		rs->write_sbs = true;
-		if (want && rs->dev[0].rdev.bdev &&
-		    bdev_nr_sectors(rs->dev[0].rdev.bdev) - rs->md.dev_sectors <
-		    32) {
-			rs->ti->error = offset ? "No space for forward reshape" :
-						 "No space for backward reshape";
-			return -ENOSPC;
-		}
-	}
-
-	/* Offsets shift the resync position too. */
-	if (rs->md.recovery_cp < rs->md.dev_sectors)
-		rs->md.recovery_cp += rs->dev[0].rdev.data_offset;
-
-	rdev_for_each(rdev, &rs->md)
-		if (!test_bit(Journal, &rdev->flags)) {
-			rdev->data_offset = offset;
-			rdev->new_data_offset = new_offset;
-		}
-	return 0;
-}
-
-static sector_t first_rdev_sectors(struct raidx_set *rs)
-{
-	unsigned int i;
-
-	for (i = 0; i < rs->raid_disks; i++)
-		if (rs->dev[i].rdev.bdev && rs->dev[i].rdev.sectors)
-			return rs->dev[i].rdev.sectors;
-	return 0;
-}
-
-/*
- * What does this table mean for the array its superblocks describe: a
- * new array, a rebuild, a size change, or the same array again?
- */
-static int decide(struct raidx_set *rs)
-{
-	struct mddev *md = &rs->md;
-	sector_t sb_array = md->array_sectors, rdev_sectors, space;
-	int r;
-
-	if (test_bit(MD_ARRAY_FIRST_USE, &md->flags)) {
-		if (rs_given(rs, RAIDX_ARG_DELTA_DISKS)) {
-			rs->ti->error = "Reshape (delta_disks) is not supported by dm-raidx yet";
-			return -EOPNOTSUPP;
-		}
-		if (rs_is_raid6(rs) && rs_given(rs, RAIDX_ARG_NOSYNC)) {
-			rs->ti->error =
-				"'nosync' not allowed for new raid6 set";
-			return -EINVAL;
-		}
-		setup_recovery(rs, 0);
-		rs->write_sbs = true;
-		md->raid_disks = rs->raid_disks;
-		md->delta_disks = 0;
-		return 0;
-	}
-
-	/*
-	 * As md does for its own superblocks: after a crash while degraded,
-	 * parity may not match the data it covers, so the missing leg's data
-	 * computed from it may be wrong.  Only a log (journal, PPL) knows.
-	 */
-	if (rs_is_raid456(rs) && rs->policy == RAIDX_POLICY_RESYNC &&
-	    rs->sb_dirty && rs->degraded_legs && !raidx_start_dirty_degraded) {
-		DMERR("Crashed with writes in flight and %u leg(s) missing:",
-		      rs->degraded_legs);
-		DMERR("data of the missing leg may read back wrong.");
-		DMERR("Restore or rebuild the leg, or set start_dirty_degraded=1.");
-		rs->ti->error = "Cannot start dirty degraded array (write hole)";
-		return -EINVAL;
-	}
-
-	/*
-	 * After a crash the bitmap knows which regions had writes in flight,
-	 * but md only resyncs them when the array is recorded dirty; the
-	 * stock target never records that and leaves them unsynced.
-	 */
-	if (rs->policy == RAIDX_POLICY_RESYNC && rs->sb_dirty &&
-	    md->bitmap_info.offset && !rs->degraded_legs &&
-	    !rs_given(rs, RAIDX_ARG_NOSYNC) && md->recovery_cp == MaxSector) {
-		DMINFO("Array was not shut down cleanly: resyncing the regions its bitmap marks");
-		md->recovery_cp = 0;
-	}
-
-	rdev_sectors = first_rdev_sectors(rs);
-	if (!rdev_sectors) {
-		rs->ti->error = "Invalid rdev size";
-		return -EINVAL;
-	}
-	space = reshape_space(rs);
-	rs->grow = rs->dev_sectors != rdev_sectors &&
-		   rs->dev_sectors > rdev_sectors - space;
-
-	if (rs_given(rs, RAIDX_ARG_REBUILD)) {
-		rs->grow = false;
-		rs->write_sbs = true;
-		setup_recovery(rs, MaxSector);
-	} else if (rs->grow) {
-		/* Run at the recorded size; preresume grows it. */
-		r = raidx_set_sizes(rs, sb_array, false);
-		if (r)
-			return r;
-		setup_recovery(rs, min(md->recovery_cp, md->dev_sectors));
-	} else {
-		r = raidx_set_sizes(rs, rs->ti->len, false);
-		if (r)
-			return r;
-		if (sb_array > rs->array_sectors)
-			rs->write_sbs = true;
-	}
-	md->new_level = md->level;
-	md->new_layout = md->layout;
-	md->new_chunk_sectors = md->chunk_sectors;
-	return 0;
-}
 
 /*
  * ---- Discards ----
@@ -251,43 +49,221 @@ static void configure_discards(struct raidx_set *rs)
 }
 
 /*
+ * ---- Which table runs the array ----
+ *
+ * dm loads a new table while the old one is live (a reload, LVM's
+ * preload) and destroys the old one only after the new one resumed.  The
+ * live instance keeps writing superblocks meanwhile, so what they say is
+ * not yet the state of the array, and md_run() now would replay logs the
+ * live array is still writing.  A table loaded into a device with a live
+ * table, or while another started instance shares a device with it, is
+ * analysed provisionally (to refuse what is wrong at load time) and
+ * started in preresume, when the other is suspended and has recorded its
+ * state, from superblocks read again.
+ */
+static LIST_HEAD(running_sets);
+static DEFINE_MUTEX(running_lock);	/* the list and the flags below */
+
+static bool dm_dev_same(struct dm_dev *a, struct dm_dev *b)
+{
+	return a && b && a->bdev->bd_dev == b->bdev->bd_dev;
+}
+
+static bool uses_dev(struct raidx_set *rs, struct dm_dev *dev)
+{
+	unsigned int i;
+
+	if (dm_dev_same(rs->journal.dev, dev))
+		return true;
+	for (i = 0; i < rs->raid_disks; i++)
+		if (dm_dev_same(rs->dev[i].meta_dev, dev) ||
+		    dm_dev_same(rs->dev[i].data_dev, dev))
+			return true;
+	return false;
+}
+
+static bool shares_devices(struct raidx_set *a, struct raidx_set *b)
+{
+	unsigned int i;
+
+	if (uses_dev(b, a->journal.dev))
+		return true;
+	for (i = 0; i < a->raid_disks; i++)
+		if (uses_dev(b, a->dev[i].meta_dev) ||
+		    uses_dev(b, a->dev[i].data_dev))
+			return true;
+	return false;
+}
+
+/*
+ * Another set that has claimed (runs, or is starting) an array sharing a
+ * device with @rs; with @busy_only, only one that may write: not quiet.
+ * Called with running_lock held.
+ */
+static struct raidx_set *claimed_peer(struct raidx_set *rs, bool busy_only)
+{
+	struct raidx_set *other;
+
+	list_for_each_entry(other, &running_sets, running)
+		if (other != rs && shares_devices(rs, other) &&
+		    (!busy_only || !other->quiet))
+			return other;
+	return NULL;
+}
+
+static void claim(struct raidx_set *rs)
+{
+	rs->quiet = false;
+	list_add(&rs->running, &running_sets);
+}
+
+static void unclaim(struct raidx_set *rs)
+{
+	mutex_lock(&running_lock);
+	list_del_init(&rs->running);
+	mutex_unlock(&running_lock);
+}
+
+static void set_quiet(struct raidx_set *rs, bool quiet)
+{
+	mutex_lock(&running_lock);
+	rs->quiet = quiet;
+	mutex_unlock(&running_lock);
+}
+
+/*
+ * Is this table loaded into a device whose live table (of any target:
+ * this one, the stock raid target, the linear table LVM converts from)
+ * may still run the array?  dm exports no way to look at the live table,
+ * but binding one sets the capacity, and no table has length 0.
+ */
+static bool device_is_live(struct raidx_set *rs)
+{
+	return get_capacity(dm_disk(dm_table_get_md(rs->ti->table))) != 0;
+}
+
+/*
+ * parse -> read and check superblocks -> adopt the recorded policy ->
+ * decide -> data offsets -> policy set-up.  @provisional: another
+ * instance still writes the superblocks, so their dirty state says
+ * nothing about a crash and is not acted on.
+ */
+static int raidx_analyse(struct raidx_set *rs, bool provisional)
+{
+	int r;
+
+	r = raidx_set_sizes(rs, rs->ti->len, false);
+	if (r)
+		return r;
+	rs->array_sectors = rs->md.array_sectors;
+	rs->dev_sectors = rs->md.dev_sectors;
+
+	rs->provisional = provisional;
+	r = raidx_load_superblocks(rs);
+	if (r)
+		return r;
+	if (provisional)
+		rs->sb_dirty = false;
+	r = raidx_policy_adopt(rs);
+	if (!r)
+		r = raidx_decide(rs);
+	if (!r)
+		r = raidx_adjust_data_offsets(rs);
+	if (!r)
+		r = raidx_policy_prepare(rs);
+	return r;
+}
+
+/*
+ * Preresume of a reloaded table: start md once every other table that
+ * runs the array is quiet (suspended with its state recorded, or never
+ * resumed).  Those are superseded: they may be destroyed, not resumed.
+ * md is started once per table: after a failed start the set's md state
+ * cannot be reused, so the table must be loaded again.
+ */
+static int start_deferred(struct raidx_set *rs)
+{
+	struct raidx_set *peer, *other;
+	int r;
+
+	if (rs->md_tried) {
+		DMERR("%s: the array did not start with this table; load it again",
+		      raidx_name(rs));
+		return -EINVAL;
+	}
+	mutex_lock(&running_lock);
+	peer = claimed_peer(rs, true);
+	if (peer) {
+		mutex_unlock(&running_lock);
+		DMERR("%s: array still runs in table of %s; suspend or remove it first",
+		      raidx_name(rs), raidx_name(peer));
+		return -EBUSY;
+	}
+	list_for_each_entry(other, &running_sets, running)
+		if (shares_devices(rs, other))
+			other->superseded = true;
+	claim(rs);
+	mutex_unlock(&running_lock);
+
+	raidx_forget_superblocks(rs);
+	r = raidx_analyse(rs, false);
+	if (!r)
+		r = raidx_start_array(rs);
+	if (r) {
+		DMERR("%s: cannot start the reloaded array: %s", raidx_name(rs),
+		      rs->ti->error ?: "error");
+		unclaim(rs);
+		return r;
+	}
+	rs->deferred = false;
+	set_quiet(rs, true);
+	return 0;
+}
+
+/*
  * ---- Target methods ----
  */
 static int raidx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 {
-	struct raidx_set *rs;
+	struct raidx_set *rs, *peer;
 	int r;
 
 	rs = raidx_parse_table(ti, argc, argv);
 	if (IS_ERR(rs))
 		return PTR_ERR(rs);
 
-	r = raidx_set_sizes(rs, ti->len, false);
-	if (r)
-		goto bad;
-	rs->array_sectors = rs->md.array_sectors;
-	rs->dev_sectors = rs->md.dev_sectors;
-
-	r = raidx_load_superblocks(rs);
-	if (r)
-		goto bad;
-
 	INIT_WORK(&rs->md.event_work, raidx_table_event);
+	INIT_LIST_HEAD(&rs->running);
+	mutex_init(&rs->message_lock);
 	ti->private = rs;
 	ti->num_flush_bios = 1;
 	ti->needs_bio_set_dev = true;
 
-	r = decide(rs);
-	if (!r)
-		r = adjust_data_offsets(rs);
-	if (!r)
-		r = raidx_policy_prepare(rs);
-	if (r)
-		goto bad;
+	/*
+	 * The claim makes a table loaded meanwhile for the same array wait
+	 * for this one; only the list operations hold the lock, not the I/O.
+	 */
+	mutex_lock(&running_lock);
+	peer = claimed_peer(rs, false);
+	rs->peer_resync = peer && peer->started ? raidx_resync_position(peer) :
+						  MaxSector;
+	rs->deferred = device_is_live(rs) || peer;
+	if (!rs->deferred)
+		claim(rs);
+	mutex_unlock(&running_lock);
 
-	r = raidx_start_array(rs);
-	if (r)
+	r = raidx_analyse(rs, rs->deferred);
+	if (!r && !rs->deferred)
+		r = raidx_start_array(rs);
+	if (r) {
+		unclaim(rs);
 		goto bad;
+	}
+	if (!rs->deferred)
+		set_quiet(rs, true);
+	if (rs->deferred)
+		DMINFO("%s: reload of a live table: array starts on resume",
+		       raidx_name(rs));
 	configure_discards(rs);
 	return 0;
 bad:
@@ -301,7 +277,45 @@ static void raidx_dtr(struct dm_target *ti)
 	struct raidx_set *rs = ti->private;
 
 	raidx_stop_array(rs);
+	unclaim(rs);
 	raidx_free_set(rs);
+}
+
+static int raidx_preresume_target(struct dm_target *ti)
+{
+	struct raidx_set *rs = ti->private;
+	int r;
+
+	if (rs->deferred) {
+		r = start_deferred(rs);
+		if (r)
+			return r;
+	}
+	/* Checked and cleared together, so no takeover slips in between. */
+	mutex_lock(&running_lock);
+	r = rs->superseded ? -EBUSY : 0;
+	if (!r)
+		rs->quiet = false;
+	mutex_unlock(&running_lock);
+	if (r) {
+		DMERR("%s: another table has taken this array over; load this one again",
+		      raidx_name(rs));
+		return r;
+	}
+	return raidx_preresume(ti);
+}
+
+/* After postsuspend has recorded the array's state, a reload may start. */
+static void raidx_postsuspend_target(struct dm_target *ti)
+{
+	struct raidx_set *rs = ti->private;
+
+	/* No message may start a sync or write superblocks meanwhile. */
+	mutex_lock(&rs->message_lock);
+	raidx_postsuspend(ti);
+	mutex_unlock(&rs->message_lock);
+	if (rs->started)
+		set_quiet(rs, true);
 }
 
 static int raidx_map(struct dm_target *ti, struct bio *bio)
@@ -352,13 +366,15 @@ static struct target_type raidx_target = {
 	.message = raidx_message,
 	.iterate_devices = raidx_iterate_devices,
 	.io_hints = raidx_io_hints,
-	.postsuspend = raidx_postsuspend,
-	.preresume = raidx_preresume,
+	.postsuspend = raidx_postsuspend_target,
+	.preresume = raidx_preresume_target,
 	.resume = raidx_resume,
 };
 
 static int __init raidx_init(void)
 {
+	int r;
+
 	if (!target_name || !*target_name) {
 		DMERR("target_name must not be empty");
 		return -EINVAL;
@@ -366,7 +382,11 @@ static int __init raidx_init(void)
 	raidx_target.name = target_name;
 	DMINFO("Loading target \"%s\" version %u.%u.%u", target_name,
 	       RAIDX_VERSION_MAJOR, RAIDX_VERSION_MINOR, RAIDX_VERSION_PATCH);
-	return dm_register_target(&raidx_target);
+	r = dm_register_target(&raidx_target);
+	if (r == -EEXIST)
+		DMERR("target %s is taken (stock dm_raid?): rmmod dm_raid or use target_name=raidx",
+		      target_name);
+	return r;
 }
 
 static void __exit raidx_exit(void)

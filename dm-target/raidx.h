@@ -6,13 +6,16 @@
  * (struct raidx_params), and the prototypes each file exports to the
  * others.  Which file owns what:
  *
- *   raidx-target.c    module init, target_type, ctr/dtr, map, io hints
+ *   raidx-target.c    module init, target_type, ctr/dtr, which table runs
+ *                     the array, map, io hints
  *   raidx-table.c     table words -> struct raidx_params (and back)
  *   raidx-metadata.c  superblocks on the metadata devices
  *   raidx-md.c        driving md: run, stop, suspend, resume, revive legs
  *   raidx-status.c    status lines and messages
  *   raidx-policy.c    consistency policy: journal and PPL
- *   raidx-takeover.c  level/layout/size changes (takeover, reshape)
+ *   raidx-decide.c    what a table means for the array: new, same, rebuild,
+ *                     grow, crash, data offsets, conversions (takeover,
+ *                     reshape: refused for now)
  *   raidx-format.c    the on-disk format, shared with tools/
  */
 #ifndef DM_RAIDX_H
@@ -49,6 +52,9 @@ enum raidx_arg {
 	RAIDX_ARG_COUNT
 };
 
+/* Free sectors a leg needs beside its data for an out-of-place reshape. */
+#define RAIDX_MIN_FREE_RESHAPE_SECTORS	32
+
 #define RAIDX_DEV_WORDS	((RAIDX_MAX_DEVICES + BITS_PER_LONG - 1) / BITS_PER_LONG)
 
 /* What the table line asked for, before any superblock is read. */
@@ -76,6 +82,7 @@ struct raidx_dev {
 	struct dm_dev *data_dev;
 	struct md_rdev rdev;
 	bool first_use;		/* no valid superblock: written fresh */
+	bool unread;		/* superblock unreadable at load: no place yet */
 };
 
 struct raidx_set {
@@ -91,6 +98,21 @@ struct raidx_set {
 	/* Decided by the constructor, acted on in preresume. */
 	bool write_sbs;
 	bool grow;
+
+	/*
+	 * Another table of this module ran the array when this one was
+	 * loaded (a reload): md is started only in preresume, once that
+	 * instance is suspended, from superblocks read again then.
+	 */
+	bool deferred;
+	bool provisional;		/* analysed while another table runs */
+	sector_t peer_resync;		/* that table's resync position */
+	bool md_tried;			/* md_run() was called */
+	bool started;			/* md_run() succeeded */
+	struct list_head running;	/* on the list of claimed sets */
+	bool quiet;			/* cannot write: suspended or never resumed */
+	bool superseded;		/* another table took the array over */
+	struct mutex message_lock;	/* one message at a time */
 
 	/* Lifecycle, so a second resume does not start the array again. */
 	bool preresumed;
@@ -108,17 +130,22 @@ struct raidx_set {
 	int sb_policy;
 	int sb_journal_mode;
 	bool bitmap_stale;		/* bitmap area holds no valid bitmap */
+	sector_t recorded_resync;	/* resync position before md skipped it */
+	u64 sync_journal_events;	/* "sync": freshest journal leg seen */
+	sector_t sb_data_offset;	/* the freshest leg's data offsets, */
+	sector_t sb_new_data_offset;	/* given to legs that are new */
 
 	/* Identity and log state persisted in the superblock extension. */
 	u8 uuid[16];
 	int policy;			/* enum raidx_policy in force */
-	sector_t ppl_sector;		/* relative to the data device */
-	unsigned int ppl_size;
+	sector_t ppl_sector;		/* the freshest leg's PPL, given */
+	unsigned int ppl_size;		/* to legs that are new */
 
 	struct {
 		struct dm_dev *dev;
 		struct md_rdev rdev;
-		int mode;		/* enum raidx_journal_mode */
+		int mode;		/* asked for and recorded */
+		int running_mode;	/* what md runs: writethrough while degraded */
 	} journal;
 
 	struct mddev md;
@@ -129,6 +156,12 @@ struct raidx_set {
 static inline struct raidx_set *mddev_to_rs(struct mddev *mddev)
 {
 	return container_of(mddev, struct raidx_set, md);
+}
+
+/* The dm device name, for messages about a running array. */
+static inline const char *raidx_name(struct raidx_set *rs)
+{
+	return dm_device_name(dm_table_get_md(rs->ti->table));
 }
 
 static inline bool rs_given(struct raidx_set *rs, enum raidx_arg arg)
@@ -171,10 +204,7 @@ static inline bool rs_is_recovering(struct raidx_set *rs)
 	return rs->md.recovery_cp < rs->md.dev_sectors;
 }
 
-/* raidx-target.c */
-extern bool raidx_discard_safe;
-extern bool raidx_start_dirty_degraded;
-void raidx_set_capacity(struct raidx_set *rs);
+/* raidx-target.c: nothing the other files call */
 
 /* raidx-table.c */
 struct raidx_set *raidx_parse_table(struct dm_target *ti, unsigned int argc,
@@ -185,6 +215,7 @@ void raidx_emit_table(struct raidx_set *rs, char *result,
 int raidx_set_sizes(struct raidx_set *rs, sector_t len, bool use_md);
 void raidx_set_rdev_sectors(struct raidx_set *rs);
 int raidx_validate_region_size(struct raidx_set *rs, unsigned long region);
+void raidx_table_leg_state(struct raidx_set *rs);
 
 /* raidx-metadata.c */
 int raidx_load_superblocks(struct raidx_set *rs);
@@ -192,8 +223,16 @@ void raidx_write_superblocks(struct raidx_set *rs);
 int raidx_read_sb(struct md_rdev *rdev, bool force);
 void raidx_clear_failed_bits(struct raidx_set *rs,
 			     const unsigned long *cleared);
+void raidx_forget_superblocks(struct raidx_set *rs);
+sector_t raidx_resync_position(struct raidx_set *rs);
+bool raidx_place_unread_leg(struct raidx_set *rs, struct md_rdev *rdev,
+			    unsigned int pos);
 
 /* raidx-md.c */
+void raidx_set_capacity(struct raidx_set *rs);
+void raidx_drop_bitmap(struct mddev *md);
+void raidx_stop_sync_thread(struct mddev *md);
+void raidx_table_event(struct work_struct *ws);
 int raidx_start_array(struct raidx_set *rs);
 void raidx_stop_array(struct raidx_set *rs);
 int raidx_preresume(struct dm_target *ti);
@@ -208,13 +247,16 @@ int raidx_message(struct dm_target *ti, unsigned int argc, char **argv,
 
 /* raidx-policy.c */
 int raidx_policy_check(struct raidx_set *rs);
+int raidx_policy_adopt(struct raidx_set *rs);
 int raidx_policy_prepare(struct raidx_set *rs);
 int raidx_policy_after_start(struct raidx_set *rs);
 int raidx_policy_message(struct raidx_set *rs, unsigned int argc,
 			 char **argv);
 const char *raidx_journal_status(struct raidx_set *rs);
 
-/* raidx-takeover.c */
+/* raidx-decide.c */
+int raidx_decide(struct raidx_set *rs);
+int raidx_adjust_data_offsets(struct raidx_set *rs);
 int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
 			       unsigned int sb_layout, unsigned int sb_chunk,
 			       unsigned int sb_disks);

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * raidx-decide.c - what a table means for the array its superblocks
+ * describe.
+ *
+ * Owns: the decision step of the constructor: a new array, the same array
+ * again, a rebuild, a grow, a crash to recover (or to refuse: the write
+ * hole), where each leg's data lies (data_offset), and recognising a table
+ * that asks to convert an existing array (takeover to another level,
+ * reshape to another layout, chunk size or device count), which, until
+ * dm-raidx implements conversions, is refused before anything is written,
+ * with a message that says what was asked.  Reads the superblocks'
+ * findings (raidx-metadata.c), writes md's recovery and size fields.
+ */
+#include "raidx.h"
+
+static bool raidx_start_dirty_degraded;
+module_param_named(start_dirty_degraded, raidx_start_dirty_degraded, bool,
+		   0644);
+MODULE_PARM_DESC(start_dirty_degraded,
+		 "Start a raid4/5/6 array with consistency_policy resync even when it crashed while degraded, and rebuild legs of one not in sync (stripes may be wrong: the write hole)");
+
+/*
+ * ---- Constructor decisions ----
+ */
+static void setup_recovery(struct raidx_set *rs, sector_t from)
+{
+	struct mddev *md = &rs->md;
+
+	if (rs_is_raid0(rs))
+		md->recovery_cp = MaxSector;
+	else if (rs_is_raid6(rs))
+		/* parity and Q must both be right: no nosync for raid6 */
+		md->recovery_cp = from;
+	else
+		md->recovery_cp = rs_given(rs, RAIDX_ARG_NOSYNC) ?
+				  MaxSector : from;
+}
+
+/*
+ * Reshape space recorded for the array (the freshest leg's: a missing or
+ * rebuilt leg 0 would say nothing), or what the table asks for.
+ */
+static sector_t reshape_space(struct raidx_set *rs)
+{
+	sector_t a = rs->sb_data_offset, b = rs->sb_new_data_offset;
+
+	return max(max(a, b) - min(a, b), rs->params.data_offset);
+}
+
+static bool rs_is_reshapable(struct raidx_set *rs)
+{
+	return rs_is_raid456(rs) || rs_is_raid1(rs) ||
+	       (rs_is_raid10(rs) &&
+		raidx_r10_far_copies(rs->md.new_layout) < 2);
+}
+
+/*
+ * data_offset on the table records where free reshape space lies.  With
+ * no reshape, "data_offset 0" says the space was taken away in front of
+ * the data (LVM shortens the legs), and any other value toggles
+ * new_data_offset, as the stock target does, so superblocks written by
+ * either target agree.  Each leg keeps its own data_offset: a rebuilt or
+ * missing leg says nothing about where the others hold their data.
+ */
+int raidx_adjust_data_offsets(struct raidx_set *rs)
+{
+	sector_t want = rs->params.data_offset;
+	struct md_rdev *rdev;
+
+	/* A PPL array's data_offset says where its log ends, not reshape. */
+	if (rs->policy == RAIDX_POLICY_PPL)
+		return 0;
+	if (!rs_given(rs, RAIDX_ARG_DATA_OFFSET) && rs_is_reshapable(rs))
+		return 0;
+	if (rs_given(rs, RAIDX_ARG_DATA_OFFSET))
+		rs->write_sbs = true;
+
+	rdev_for_each(rdev, &rs->md) {
+		if (test_bit(Journal, &rdev->flags))
+			continue;
+		if (!want) {
+			rdev->data_offset = 0;
+			rdev->new_data_offset = 0;
+			continue;
+		}
+		if (!rs_given(rs, RAIDX_ARG_DATA_OFFSET))
+			continue;
+		rdev->new_data_offset = rdev->data_offset ? 0 : want;
+		if (bdev_nr_sectors(rdev->bdev) <
+		    rs->md.dev_sectors + RAIDX_MIN_FREE_RESHAPE_SECTORS) {
+			rs->ti->error = rdev->data_offset ?
+					"No space for forward reshape" :
+					"No space for backward reshape";
+			return -ENOSPC;
+		}
+	}
+	return 0;
+}
+
+static sector_t first_rdev_sectors(struct raidx_set *rs)
+{
+	unsigned int i;
+
+	for (i = 0; i < rs->raid_disks; i++)
+		if (rs->dev[i].rdev.bdev && rs->dev[i].rdev.sectors)
+			return rs->dev[i].rdev.sectors;
+	return 0;
+}
+
+/*
+ * A raid4/5/6 leg is rebuilt from the parity of the others.  Where that
+ * parity may be wrong the rebuilt leg would be filled with garbage: while
+ * the array's own resync has not reached the end (parity never computed
+ * there), and after a crash of a resync-policy array (stripes with writes
+ * in flight: the bitmap resync that repairs them and the rebuild cannot
+ * run together).  A journal or PPL array repairs its parity from its log
+ * when md starts, before any rebuild, so it may rebuild after a crash.
+ */
+static int check_rebuild_allowed(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	bool log_repairs = rs->sb_policy == RAIDX_POLICY_PPL ||
+			   rs->sb_policy == RAIDX_POLICY_JOURNAL;
+	sector_t resync;
+
+	if (!rs_is_raid456(rs))
+		return 0;
+	if (raidx_start_dirty_degraded) {
+		DMWARN("%s: start_dirty_degraded: rebuild allowed whatever the sync state",
+		       raidx_name(rs));
+		return 0;
+	}
+	if (rs->sb_dirty && !log_repairs) {
+		DMERR("%s: 'rebuild' of an array that was not shut down cleanly",
+		      raidx_name(rs));
+		rs->ti->error =
+			"Cannot rebuild an unclean array: activate it without rebuild first";
+		return -EINVAL;
+	}
+	/*
+	 * While another table runs the array, its superblocks say nothing
+	 * final about the sync state: that table knows.  Otherwise the
+	 * recorded position (a crashed PPL array records 0: its log repairs
+	 * the parity).
+	 */
+	if (rs->provisional)
+		resync = rs->peer_resync;
+	else if (rs->sb_dirty && rs->sb_policy == RAIDX_POLICY_PPL)
+		resync = MaxSector;
+	else
+		resync = md->recovery_cp;
+	if (resync != MaxSector && resync < md->dev_sectors) {
+		DMERR("%s: 'rebuild' specified while raid set is not in-sync (recovery_cp=%llu)",
+		      raidx_name(rs), (unsigned long long)resync);
+		rs->ti->error = "'rebuild' specified while raid set is not in-sync";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A new array: every leg is new, recovery from the start. */
+static int decide_new_array(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+
+	if (rs_given(rs, RAIDX_ARG_DELTA_DISKS)) {
+		rs->ti->error = "Reshape (delta_disks) is not supported by dm-raidx yet";
+		return -EOPNOTSUPP;
+	}
+	if (rs_is_raid6(rs) && rs_given(rs, RAIDX_ARG_NOSYNC)) {
+		rs->ti->error = "'nosync' not allowed for new raid6 set";
+		return -EINVAL;
+	}
+	setup_recovery(rs, 0);
+	rs->write_sbs = true;
+	md->raid_disks = rs->raid_disks;
+	md->delta_disks = 0;
+	return 0;
+}
+
+/* An array recorded dirty: what its crash means for this activation. */
+static int decide_after_crash(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+
+	/*
+	 * As md does for its own superblocks: after a crash while degraded,
+	 * parity may not match the data it covers, so the missing leg's data
+	 * computed from it may be wrong.  Only a log (journal, PPL) knows.
+	 */
+	if (rs_is_raid456(rs) && rs->policy == RAIDX_POLICY_RESYNC &&
+	    rs->degraded_legs && !raidx_start_dirty_degraded) {
+		DMERR("%s: crashed with writes in flight and %u leg(s) missing:",
+		      raidx_name(rs), rs->degraded_legs);
+		DMERR("%s: data of the missing leg may read back wrong.",
+		      raidx_name(rs));
+		DMERR("%s: restore or rebuild the leg, or set start_dirty_degraded=1.",
+		      raidx_name(rs));
+		rs->ti->error = "Cannot start dirty degraded array (write hole)";
+		return -EINVAL;
+	}
+
+	/*
+	 * After a crash the bitmap knows which regions had writes in flight,
+	 * but md only resyncs them when the array is recorded dirty; the
+	 * stock target never records that and leaves them unsynced.
+	 */
+	if (rs->policy == RAIDX_POLICY_RESYNC && md->bitmap_info.offset &&
+	    !rs->degraded_legs && !rs_given(rs, RAIDX_ARG_NOSYNC) &&
+	    md->recovery_cp == MaxSector) {
+		DMINFO("%s: not shut down cleanly: resyncing the regions its bitmap marks",
+		       raidx_name(rs));
+		md->recovery_cp = 0;
+	}
+	return 0;
+}
+
+/* The same array again: a rebuild, a grow, or as recorded. */
+static int decide_size_and_recovery(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	sector_t sb_array = md->array_sectors, rdev_sectors;
+	int r;
+
+	rdev_sectors = first_rdev_sectors(rs);
+	if (!rdev_sectors) {
+		rs->ti->error = "Invalid rdev size";
+		return -EINVAL;
+	}
+	rs->grow = rs->dev_sectors != rdev_sectors &&
+		   rs->dev_sectors > rdev_sectors - reshape_space(rs);
+
+	if (rs_given(rs, RAIDX_ARG_REBUILD)) {
+		rs->grow = false;
+		rs->write_sbs = true;
+		setup_recovery(rs, MaxSector);
+	} else if (rs->grow) {
+		/* Run at the recorded size; preresume grows it. */
+		r = raidx_set_sizes(rs, sb_array, false);
+		if (r)
+			return r;
+		setup_recovery(rs, min(md->recovery_cp, md->dev_sectors));
+	} else {
+		r = raidx_set_sizes(rs, rs->ti->len, false);
+		if (r)
+			return r;
+		if (sb_array > rs->array_sectors)
+			rs->write_sbs = true;
+	}
+	md->new_level = md->level;
+	md->new_layout = md->layout;
+	md->new_chunk_sectors = md->chunk_sectors;
+	return 0;
+}
+
+/*
+ * What does this table mean for the array its superblocks describe: a
+ * new array, a rebuild, a size change, a crash, or the same array again?
+ * Writes md's recovery position and sizes, rs->write_sbs and rs->grow.
+ */
+int raidx_decide(struct raidx_set *rs)
+{
+	int r;
+
+	if (test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags))
+		return decide_new_array(rs);
+	if (rs_given(rs, RAIDX_ARG_REBUILD)) {
+		r = check_rebuild_allowed(rs);
+		if (r)
+			return r;
+	}
+	if (rs->sb_dirty) {
+		r = decide_after_crash(rs);
+		if (r)
+			return r;
+	}
+	r = decide_size_and_recovery(rs);
+	/*
+	 * md replays a PPL only into an array recorded unsynced, and marks
+	 * it clean itself once the log is replayed: a crashed PPL array
+	 * stays so whatever 'rebuild' or 'nosync' ask for.
+	 */
+	if (!r && rs->sb_dirty && rs->policy == RAIDX_POLICY_PPL)
+		rs->md.recovery_cp = 0;
+	return r;
+}
+
+/*
+ * ---- Conversions ----
+ */
+static const char *type_name(unsigned int level, unsigned int layout)
+{
+	const struct raidx_type *t = raidx_type_by_level_layout(level, layout);
+
+	return t ? t->name : "unknown";
+}
+
+/*
+ * Compare what the table asks for with what the superblock records.
+ * Returns 0 when they agree, else sets ti->error and returns -EOPNOTSUPP.
+ */
+int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
+			       unsigned int sb_layout, unsigned int sb_chunk,
+			       unsigned int sb_disks)
+{
+	unsigned int level = rs->type->level;
+	unsigned int layout = rs->table_layout;
+
+	if (rs_given(rs, RAIDX_ARG_DELTA_DISKS)) {
+		rs->ti->error =
+			"Reshape (delta_disks) is not supported by dm-raidx yet";
+		return -EOPNOTSUPP;
+	}
+	if (level != sb_level) {
+		DMERR("Takeover from %s to %s requested",
+		      type_name(sb_level, sb_layout), rs->type->name);
+		rs->ti->error =
+			"Takeover to another raid level is not supported by dm-raidx yet";
+		return -EOPNOTSUPP;
+	}
+	if (layout != sb_layout) {
+		DMERR("Layout change from %s (0x%x) to %s (0x%x) requested",
+		      type_name(sb_level, sb_layout), sb_layout,
+		      type_name(level, layout), layout);
+		rs->ti->error =
+			"Reshape to another layout is not supported by dm-raidx yet";
+		return -EOPNOTSUPP;
+	}
+	if (level != 1 && rs->params.chunk_sectors != sb_chunk) {
+		DMERR("Chunk change from %u to %u sectors requested", sb_chunk,
+		      rs->params.chunk_sectors);
+		rs->ti->error =
+			"Reshape to another chunk size is not supported by dm-raidx yet";
+		return -EOPNOTSUPP;
+	}
+	if (rs->raid_disks != sb_disks) {
+		DMERR("Device count change from %u to %u requested", sb_disks,
+		      rs->raid_disks);
+		rs->ti->error =
+			"Changing the number of devices is not supported by dm-raidx yet";
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
