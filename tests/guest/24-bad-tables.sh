@@ -4,7 +4,8 @@
 # Malformed tables on dm-raidx (loaded as "raid"), part 1: counts, raid
 # types, chunk sizes, keywords.  Each is refused with its own ti->error
 # message and leaves no dm device, md device or holder behind
-# (expect_table_rejected).  Part 2: 27-bad-values, part 3: 28-refused-conversions.
+# (expect_table_rejected).  Also devices named twice and lengths md does
+# not make of the legs.  Part 2: 27-bad-values, part 3: 28-refused-conversions.
 # timeout: 300
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
@@ -46,5 +47,16 @@ rej "$L1 5 0 region_size 1024 region_size 2048 $R1" "Parameter given more than o
 rej "$L1 2 0 region_size $R1" "Wrong number of raid parameters given"
 rej "$L1 2 0 daemon_sleep $R1" "Wrong number of raid parameters given"
 
+# ---- devices named twice (found by the table fuzzer, test 53) ----
+# A leg's data twice, a leg's metadata as another's data, a leg as the
+# journal: each was accepted and wrote one leg over another.
+rej "$L1 1 0 2 ${M[0]} ${D[0]} ${M[1]} ${D[0]}" "Device given twice in raid set"
+rej "$L1 1 0 2 ${M[0]} ${D[0]} ${D[0]} ${D[1]}" "Device given twice in raid set"
+rej "$L5 3 64 journal_dev ${D[2]} $R5" "Device given twice in raid set"
+
+# ---- a length md does not make of the legs (also test 53) ----
+# raid10 rounds its size down to whole chunks: the last sectors of such a
+# table were mapped to nothing.
+rej "0 $((LEG - 1)) raid raid10 1 64 2 ${M[0]} ${D[0]} ${M[1]} ${D[1]}" "Target length leaves a partial chunk on each device"
 
 echo "24-bad-tables: every malformed count/type/chunk/keyword table refused cleanly"

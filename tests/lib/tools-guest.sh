@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Helpers for tests/guest/50-tools-*.sh, sourced after common.sh: a stock
+# Helpers for tests/guest/5?-tools-*.sh, sourced after common.sh: a stock
 # dm-raid array on loop devices whose metadata the tools then inspect.
 #
 #   tools_array NAME TYPE N        create, write data, resync, deactivate;
