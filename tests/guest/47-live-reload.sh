@@ -152,17 +152,6 @@ check_data() {
 	soft_eq "$1" "$(sha_of "/dev/mapper/$2" "$FILL")" "$(expect_sha "$3" "${4:-}")" "sha256 of the data"
 }
 
-# mismatches DEV: run a check, print mismatch_cnt.
-mismatches() {
-	dmsetup message "$1" 0 check
-	local t=0
-	while [ "$(raid_field "$1" 8)" = idle ] && [ $t -lt 10 ]; do
-		sleep 0.2
-		t=$((t + 1))
-	done
-	wait_sync "$1" 300
-	raid_field "$1" 9
-}
 # check_clean CASE DEV (soft)
 check_clean() {
 	soft_eq "$1" "$(mismatches "$2")" 0 "mismatch_cnt after check"

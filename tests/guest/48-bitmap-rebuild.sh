@@ -43,17 +43,6 @@ bitmap_magic() {
 		od -An -tx4 -N4 | tr -d ' '
 }
 
-mismatches() {
-	dmsetup message "$1" 0 check
-	local t=0
-	while [ "$(raid_field "$1" 8)" = idle ] && [ $t -lt 10 ]; do
-		sleep 0.2
-		t=$((t + 1))
-	done
-	wait_sync "$1" 300
-	raid_field "$1" 9
-}
-
 # try_create NAME TABLE: dm_create, but on failure print the kernel's
 # reason and fail with it.
 try_create() {

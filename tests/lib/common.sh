@@ -16,6 +16,7 @@
 #   wait_sync DEV [TIMEOUT]     wait for a raid DEV to be idle and in sync
 #   write_pattern DEV SEED BYTES / pattern_sha SEED BYTES / sha_of DEV [BYTES]
 #   raid_health DEV / raid_field DEV N
+#   mismatches DEV              run a check, print mismatch_cnt
 #   expect_table_rejected "TABLE" "ERROR SUBSTRING"
 #
 # Call make_legs and dm_wrap directly, not in $(...): they register
@@ -285,6 +286,19 @@ wait_sync() {
 		sleep 0.5
 		t=$((t + 1))
 	done
+}
+
+# mismatches DEV: run a `check` on a raid DEV, wait for it, print mismatch_cnt.
+# (The check may not show in the status at once: wait for it to start.)
+mismatches() {
+	dmsetup message "$1" 0 check
+	local t=0
+	while [ "$(raid_field "$1" 8)" = idle ] && [ $t -lt 10 ]; do
+		sleep 0.2
+		t=$((t + 1))
+	done
+	wait_sync "$1" 300
+	raid_field "$1" 9
 }
 
 # ---- data -------------------------------------------------------------------
