@@ -313,30 +313,30 @@ int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
 		return -EOPNOTSUPP;
 	}
 	if (level != sb_level) {
-		DMERR("Takeover from %s to %s requested",
+		DMERR("%s: takeover from %s to %s requested", raidx_name(rs),
 		      type_name(sb_level, sb_layout), rs->type->name);
 		rs->ti->error =
 			"Takeover to another raid level is not supported by dm-raidx yet";
 		return -EOPNOTSUPP;
 	}
 	if (layout != sb_layout) {
-		DMERR("Layout change from %s (0x%x) to %s (0x%x) requested",
-		      type_name(sb_level, sb_layout), sb_layout,
+		DMERR("%s: layout change from %s (0x%x) to %s (0x%x) requested",
+		      raidx_name(rs), type_name(sb_level, sb_layout), sb_layout,
 		      type_name(level, layout), layout);
 		rs->ti->error =
 			"Reshape to another layout is not supported by dm-raidx yet";
 		return -EOPNOTSUPP;
 	}
 	if (level != 1 && rs->params.chunk_sectors != sb_chunk) {
-		DMERR("Chunk change from %u to %u sectors requested", sb_chunk,
-		      rs->params.chunk_sectors);
+		DMERR("%s: chunk change from %u to %u sectors requested",
+		      raidx_name(rs), sb_chunk, rs->params.chunk_sectors);
 		rs->ti->error =
 			"Reshape to another chunk size is not supported by dm-raidx yet";
 		return -EOPNOTSUPP;
 	}
 	if (rs->raid_disks != sb_disks) {
-		DMERR("Device count change from %u to %u requested", sb_disks,
-		      rs->raid_disks);
+		DMERR("%s: device count change from %u to %u requested",
+		      raidx_name(rs), sb_disks, rs->raid_disks);
 		rs->ti->error =
 			"Changing the number of devices is not supported by dm-raidx yet";
 		return -EOPNOTSUPP;

@@ -15,44 +15,27 @@
  * ---- Raid types ----
  */
 const struct raidx_type raidx_types[] = {
-	{ "raid0", "raid0 (striping)", 0, 2, 0, 0 },
-	{ "raid1", "raid1 (mirroring)", 0, 2, 1, 0 },
-	{ "raid10_far", "raid10 far (striped mirrors)", 0, 2, 10,
-	  RAIDX_R10_ALG_FAR },
-	{ "raid10_offset", "raid10 offset (striped mirrors)", 0, 2, 10,
-	  RAIDX_R10_ALG_OFFSET },
-	{ "raid10_near", "raid10 near (striped mirrors)", 0, 2, 10,
-	  RAIDX_R10_ALG_NEAR },
-	{ "raid10", "raid10 (striped mirrors)", 0, 2, 10,
-	  RAIDX_R10_ALG_DEFAULT },
-	{ "raid4", "raid4 (dedicated first parity disk)", 1, 2, 5,
-	  RAIDX_ALG_PARITY_0 },
-	{ "raid5_n", "raid5 (dedicated last parity disk)", 1, 2, 5,
-	  RAIDX_ALG_PARITY_N },
-	{ "raid5_ls", "raid5 (left symmetric)", 1, 2, 5,
-	  RAIDX_ALG_LEFT_SYMMETRIC },
-	{ "raid5_rs", "raid5 (right symmetric)", 1, 2, 5,
-	  RAIDX_ALG_RIGHT_SYMMETRIC },
-	{ "raid5_la", "raid5 (left asymmetric)", 1, 2, 5,
-	  RAIDX_ALG_LEFT_ASYMMETRIC },
-	{ "raid5_ra", "raid5 (right asymmetric)", 1, 2, 5,
-	  RAIDX_ALG_RIGHT_ASYMMETRIC },
-	{ "raid6_zr", "raid6 (zero restart)", 2, 4, 6,
-	  RAIDX_ALG_ROTATING_ZERO_RESTART },
-	{ "raid6_nr", "raid6 (N restart)", 2, 4, 6,
-	  RAIDX_ALG_ROTATING_N_RESTART },
-	{ "raid6_nc", "raid6 (N continue)", 2, 4, 6,
-	  RAIDX_ALG_ROTATING_N_CONTINUE },
-	{ "raid6_n_6", "raid6 (dedicated parity/Q n/6)", 2, 4, 6,
-	  RAIDX_ALG_PARITY_N },
-	{ "raid6_ls_6", "raid6 (left symmetric dedicated Q 6)", 2, 4, 6,
-	  RAIDX_ALG_LEFT_SYMMETRIC_6 },
-	{ "raid6_rs_6", "raid6 (right symmetric dedicated Q 6)", 2, 4, 6,
-	  RAIDX_ALG_RIGHT_SYMMETRIC_6 },
-	{ "raid6_la_6", "raid6 (left asymmetric dedicated Q 6)", 2, 4, 6,
-	  RAIDX_ALG_LEFT_ASYMMETRIC_6 },
-	{ "raid6_ra_6", "raid6 (right asymmetric dedicated Q 6)", 2, 4, 6,
-	  RAIDX_ALG_RIGHT_ASYMMETRIC_6 },
+	/* table word, md level, md layout, parity legs, fewest legs */
+	{ "raid0", 0, 0, 0, 2 },
+	{ "raid1", 1, 0, 0, 2 },
+	{ "raid10_far", 10, RAIDX_R10_ALG_FAR, 0, 2 },
+	{ "raid10_offset", 10, RAIDX_R10_ALG_OFFSET, 0, 2 },
+	{ "raid10_near", 10, RAIDX_R10_ALG_NEAR, 0, 2 },
+	{ "raid10", 10, RAIDX_R10_ALG_DEFAULT, 0, 2 },
+	{ "raid4", 5, RAIDX_ALG_PARITY_0, 1, 2 },
+	{ "raid5_n", 5, RAIDX_ALG_PARITY_N, 1, 2 },
+	{ "raid5_ls", 5, RAIDX_ALG_LEFT_SYMMETRIC, 1, 2 },
+	{ "raid5_rs", 5, RAIDX_ALG_RIGHT_SYMMETRIC, 1, 2 },
+	{ "raid5_la", 5, RAIDX_ALG_LEFT_ASYMMETRIC, 1, 2 },
+	{ "raid5_ra", 5, RAIDX_ALG_RIGHT_ASYMMETRIC, 1, 2 },
+	{ "raid6_zr", 6, RAIDX_ALG_ROTATING_ZERO_RESTART, 2, 4 },
+	{ "raid6_nr", 6, RAIDX_ALG_ROTATING_N_RESTART, 2, 4 },
+	{ "raid6_nc", 6, RAIDX_ALG_ROTATING_N_CONTINUE, 2, 4 },
+	{ "raid6_n_6", 6, RAIDX_ALG_PARITY_N, 2, 4 },
+	{ "raid6_ls_6", 6, RAIDX_ALG_LEFT_SYMMETRIC_6, 2, 4 },
+	{ "raid6_rs_6", 6, RAIDX_ALG_RIGHT_SYMMETRIC_6, 2, 4 },
+	{ "raid6_la_6", 6, RAIDX_ALG_LEFT_ASYMMETRIC_6, 2, 4 },
+	{ "raid6_ra_6", 6, RAIDX_ALG_RIGHT_ASYMMETRIC_6, 2, 4 },
 };
 
 const unsigned int raidx_nr_types = ARRAY_SIZE(raidx_types);
@@ -99,40 +82,43 @@ unsigned int raidx_r10_copies(u32 layout)
 	return n > f ? n : f;
 }
 
-static bool r10_is_offset(u32 layout)
-{
-	return layout & RAIDX_R10_OFFSET;
-}
+/* Table words of the raid10 formats; "raid10" alone means near. */
+static const char * const r10_alg_names[] = {
+	[RAIDX_R10_ALG_NEAR] = "near",
+	[RAIDX_R10_ALG_OFFSET] = "offset",
+	[RAIDX_R10_ALG_FAR] = "far",
+};
 
-static bool r10_is_near(u32 layout)
+/*
+ * The format an md raid10 layout word describes, -1 for none.  The offset
+ * bit decides alone; otherwise whichever of near and far copies is above
+ * one, near when both are (LVM2 reads the status that way).
+ */
+static int r10_alg_of(u32 layout)
 {
-	return !r10_is_offset(layout) && raidx_r10_near_copies(layout) > 1;
-}
-
-static bool r10_is_far(u32 layout)
-{
-	return !r10_is_offset(layout) && raidx_r10_far_copies(layout) > 1;
+	if (layout & RAIDX_R10_OFFSET)
+		return RAIDX_R10_ALG_OFFSET;
+	if (raidx_r10_near_copies(layout) > 1)
+		return RAIDX_R10_ALG_NEAR;
+	if (raidx_r10_far_copies(layout) > 1)
+		return RAIDX_R10_ALG_FAR;
+	return -1;
 }
 
 const char *raidx_r10_format_name(u32 layout)
 {
-	if (r10_is_offset(layout))
-		return "offset";
-	if (raidx_r10_near_copies(layout) > 1)
-		return "near";
-	if (raidx_r10_far_copies(layout) > 1)
-		return "far";
-	return "unknown";
+	int alg = r10_alg_of(layout);
+
+	return alg < 0 ? "unknown" : r10_alg_names[alg];
 }
 
 int raidx_r10_alg_by_name(const char *name)
 {
-	if (word_eq(name, "near"))
-		return RAIDX_R10_ALG_NEAR;
-	if (word_eq(name, "offset"))
-		return RAIDX_R10_ALG_OFFSET;
-	if (word_eq(name, "far"))
-		return RAIDX_R10_ALG_FAR;
+	int alg;
+
+	for (alg = 0; alg < (int)ARRAY_SIZE(r10_alg_names); alg++)
+		if (r10_alg_names[alg] && word_eq(name, r10_alg_names[alg]))
+			return alg;
 	return -1;
 }
 
@@ -157,17 +143,11 @@ int raidx_r10_layout(int alg, unsigned int copies, bool near_sets)
 /* Does raid10 type @t describe @layout? */
 static bool r10_type_matches(const struct raidx_type *t, u32 layout)
 {
-	switch (t->algorithm) {
-	case RAIDX_R10_ALG_DEFAULT:
-	case RAIDX_R10_ALG_NEAR:
-		return r10_is_near(layout);
-	case RAIDX_R10_ALG_OFFSET:
-		return r10_is_offset(layout);
-	case RAIDX_R10_ALG_FAR:
-		return r10_is_far(layout);
-	default:
-		return false;
-	}
+	int alg = r10_alg_of(layout);
+
+	if (t->algorithm == RAIDX_R10_ALG_DEFAULT)
+		return alg == RAIDX_R10_ALG_NEAR;
+	return alg >= 0 && t->algorithm == (unsigned int)alg;
 }
 
 /*
@@ -204,6 +184,111 @@ unsigned int raidx_data_devs(u32 level, u32 devs)
 	default:
 		return devs;
 	}
+}
+
+unsigned int raidx_redundancy(u32 level, u32 layout, u32 disks)
+{
+	switch (level) {
+	case 1:
+		return disks ? disks - 1 : 0;
+	case 4:
+	case 5:
+		return 1;
+	case 6:
+		return 2;
+	case 10:
+		return raidx_r10_near_copies(layout) *
+		       raidx_r10_far_copies(layout) - 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * raid10 keeps near * far copies of a chunk on consecutive legs (wrapping
+ * at the end), and the sets start every near_copies legs: an array can
+ * run while each such run of legs keeps one leg in sync.  Far and offset
+ * layouts (near_copies 1) thus lose data with any two neighbours gone,
+ * whatever their count.
+ */
+static bool r10_legs_enough(u32 layout, u32 disks, const bool *lost)
+{
+	u32 near = raidx_r10_near_copies(layout);
+	u32 copies = near * raidx_r10_far_copies(layout);
+	u32 first = 0, k, leg;
+	bool kept;
+
+	if (!copies || !near || !disks)
+		return false;
+	do {
+		kept = false;
+		for (k = 0, leg = first; k < copies; k++, leg = (leg + 1) % disks)
+			kept |= !lost[leg];
+		if (!kept)
+			return false;
+		first = (first + near) % disks;
+	} while (first);
+	return true;
+}
+
+bool raidx_legs_enough(u32 level, u32 layout, u32 disks, const bool *lost)
+{
+	u32 i, n = 0;
+
+	if (level == 10)
+		return r10_legs_enough(layout, disks, lost);
+	for (i = 0; i < disks; i++)
+		n += lost[i];
+	if (level == 1)
+		return n < disks;
+	return n <= raidx_redundancy(level, layout, disks);
+}
+
+bool raidx_leg_may_move(u32 level, u32 layout, u32 disks)
+{
+	u32 near = raidx_r10_near_copies(layout);
+
+	if (level == 1)
+		return true;
+	return level == 10 && !(layout & RAIDX_R10_OFFSET) && near > 1 &&
+	       !(disks % near);
+}
+
+/*
+ * md's bitmap code handles any region count, but dm-raid has always kept a
+ * bitmap to 2^21 regions and LVM2 picks region_size by that bound, so the
+ * same tables must be accepted and refused here.
+ */
+#define RAIDX_REGIONS_MAX	BIT_ULL(21)
+#define RAIDX_REGION_DEFAULT	8192ULL		/* 4 MiB */
+
+u64 raidx_region_least(u64 len)
+{
+	return len / RAIDX_REGIONS_MAX;
+}
+
+/* Smallest power of two within the bound; never below 4 MiB. */
+u64 raidx_region_default(u64 len)
+{
+	u64 region = RAIDX_REGION_DEFAULT;
+
+	while (region < raidx_region_least(len))
+		region <<= 1;
+	return region;
+}
+
+/* The refusal texts are dm-raid's: LVM2 and users know them. */
+const char *raidx_region_refusal(u64 len, u64 chunk, u64 region)
+{
+	if (region > len)
+		return "Supplied region size is too large";
+	if (region < raidx_region_least(len))
+		return "Supplied region size is too small";
+	if (region & (region - 1))
+		return "Region size is not a power of 2";
+	if (region < chunk)
+		return "Region size is smaller than the chunk size";
+	return NULL;
 }
 
 static const char * const policy_names[RAIDX_POLICY_COUNT] = {
@@ -667,7 +752,12 @@ unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 		       ref->data_offset,
 		       "data offset differs from the freshest leg (a rebuilt leg)");
 
-	if (sb->array_position != pos)
+	if (sb->array_position != pos &&
+	    raidx_leg_may_move(ref->level, ref->layout, ref->num_devices))
+		report(rep, RAIDX_WARNING, "array_position",
+		       sb->array_position, pos,
+		       "leg moved: raid1/raid10 near take it at its new place");
+	else if (sb->array_position != pos)
 		bad += report(rep, RAIDX_FATAL, "array_position",
 			      sb->array_position, pos,
 			      "superblock belongs to another position");

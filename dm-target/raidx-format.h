@@ -259,11 +259,10 @@ struct raidx_bitmap_sb {
 /* One raid type word of the table line, e.g. "raid5_ls". */
 struct raidx_type {
 	const char *name;
-	const char *descr;
-	unsigned int parity_devs;
-	unsigned int min_devs;
 	unsigned int level;
 	unsigned int algorithm;	/* md layout; raid10: RAIDX_R10_ALG_* */
+	unsigned int parity_devs;	/* legs' worth of parity */
+	unsigned int min_devs;		/* fewest legs the table may name */
 };
 
 /* raid10 formats, as named on the table line */
@@ -312,6 +311,32 @@ int raidx_r10_layout(int alg, unsigned int copies, bool near_sets);
 
 /* Number of devices holding data (not parity or copies) for @level, @devs. */
 unsigned int raidx_data_devs(u32 level, u32 devs);
+
+/*
+ * Can md run an array of @level/@layout over @disks legs when the legs
+ * with @lost[i] set are missing or out of sync?  md's own rule (raid10's
+ * enough(), raid5/6's max_degraded), so a table the module refuses for
+ * want of redundancy is one md would refuse too.
+ */
+bool raidx_legs_enough(u32 level, u32 layout, u32 disks, const bool *lost);
+/* How many legs the array may lose in the best case. */
+unsigned int raidx_redundancy(u32 level, u32 layout, u32 disks);
+/*
+ * May a leg sit at another table position than its superblock records?
+ * dm-raid allows it where LVM2 moves legs: raid1, and raid10 near with
+ * whole mirror sets.
+ */
+bool raidx_leg_may_move(u32 level, u32 layout, u32 disks);
+
+/*
+ * Write-intent bitmap regions (sectors one bitmap bit covers) of a table
+ * @len sectors long: the default when the table gives none, and the
+ * reason a given @region is refused (NULL if it is not).  @least is the
+ * smallest region allowed.
+ */
+u64 raidx_region_least(u64 len);
+u64 raidx_region_default(u64 len);
+const char *raidx_region_refusal(u64 len, u64 chunk, u64 region);
 
 /* Names of policies and journal modes; NULL/-1 if unknown. */
 const char *raidx_policy_name(u32 policy);

@@ -24,18 +24,24 @@ void raidx_set_capacity(struct raidx_set *rs)
 	set_capacity_and_notify(disk, rs->md.array_sectors);
 }
 
-/* md calls this on a leg failure; LVM's dmeventd waits for the event. */
+/*
+ * md queues this when a leg fails or the array changes size; LVM's
+ * dmeventd waits for the table event to repair.  A reshape moves the
+ * sizes as it goes, and md reports its end with one more event, so only
+ * a settled array passes its sizes on.
+ */
 void raidx_table_event(struct work_struct *ws)
 {
 	struct raidx_set *rs = container_of(ws, struct raidx_set,
 					    md.event_work);
+	bool settled;
 
 	smp_rmb(); /* the newest mddev state */
-	if (!rs_is_reshaping(rs)) {
-		if (rs_is_raid10(rs))
-			raidx_set_rdev_sectors(rs);
+	settled = !rs_is_reshaping(rs);
+	if (settled && rs_is_raid10(rs))
+		raidx_set_rdev_sectors(rs);
+	if (settled)
 		raidx_set_capacity(rs);
-	}
 	dm_table_event(rs->ti->table);
 }
 
@@ -58,8 +64,8 @@ static int set_stripe_cache(struct raidx_set *rs)
 		return -EINVAL;
 	}
 	if (nr != rs->params.stripe_cache)
-		DMINFO("Adjusting requested %u stripe cache entries to %u to suit stripe size",
-		       rs->params.stripe_cache, nr);
+		DMINFO("%s: stripe_cache %u raised to %u to hold a full stripe",
+		       raidx_name(rs), rs->params.stripe_cache, nr);
 	if (conf->min_nr_stripes == nr)
 		return 0;
 	r = raid5_set_cache_size(md, nr);
@@ -335,15 +341,62 @@ static int load_bitmap(struct raidx_set *rs)
 	rs->bitmap_loaded = true;
 	r = md_bitmap_load(&rs->md);
 	if (r)
-		DMERR("Failed to load bitmap");
+		DMERR("%s: failed to load bitmap (%d)", raidx_name(rs), r);
 	return r;
+}
+
+/* A longer table grows the array here, while no I/O runs. */
+static void grow_array(struct raidx_set *rs)
+{
+	rs->md.array_sectors = rs->array_sectors;
+	rs->md.dev_sectors = rs->dev_sectors;
+	raidx_set_rdev_sectors(rs);
+	raidx_set_capacity(rs);
+}
+
+/*
+ * The bitmap needs bits for the regions a grow added, or another size
+ * of region when the table asks for one.  A failed resize leaves the old
+ * bitmap, which covers the old size only (writes beyond it are not
+ * tracked): logged, not fatal, as with dm-raid.
+ */
+static void fit_bitmap(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	unsigned long region = to_bytes(rs->params.region_size) ?:
+			       md->bitmap_info.chunksize;
+	int r;
+
+	if (!rs->bitmap_loaded || !md->bitmap)
+		return;
+	if (!rs->grow && region == md->bitmap_info.chunksize)
+		return;
+	r = md_bitmap_resize(md->bitmap, md->dev_sectors, region, 0);
+	if (r)
+		DMERR("%s: failed to resize bitmap (%d)", raidx_name(rs), r);
+}
+
+/*
+ * An interrupted resync goes on from its checkpoint, not from sector 0:
+ * md starts a requested sync at resync_min.  After a grow it has to run
+ * to the new end too.
+ */
+static void resync_from_checkpoint(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+
+	if (!md->recovery_cp || md->recovery_cp == MaxSector)
+		return;
+	set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
+	md->resync_min = md->recovery_cp;
+	if (rs->grow)
+		md->resync_max_sectors = md->dev_sectors;
 }
 
 int raidx_preresume(struct dm_target *ti)
 {
 	struct raidx_set *rs = ti->private;
 	struct mddev *md = &rs->md;
-	unsigned int want_chunk;
 	int r;
 
 	/* Only the first resume of this table starts anything. */
@@ -366,30 +419,12 @@ int raidx_preresume(struct dm_target *ti)
 	if (r)
 		return r;
 
-	if (rs->grow) {
-		md->array_sectors = rs->array_sectors;
-		md->dev_sectors = rs->dev_sectors;
-		raidx_set_rdev_sectors(rs);
-		raidx_set_capacity(rs);
-	}
-
-	want_chunk = to_bytes(rs->params.region_size);
-	if (rs->bitmap_loaded && md->bitmap &&
-	    (rs->grow || (want_chunk &&
-			  md->bitmap_info.chunksize != want_chunk))) {
-		r = md_bitmap_resize(md->bitmap, md->dev_sectors,
-				     want_chunk ?: md->bitmap_info.chunksize, 0);
-		if (r)
-			DMERR("Failed to resize bitmap");
-	}
-
+	if (rs->grow)
+		grow_array(rs);
+	fit_bitmap(rs);
+	/* Nothing starts before resume unfreezes the array. */
 	set_bit(MD_RECOVERY_FROZEN, &md->recovery);
-	if (md->recovery_cp && md->recovery_cp < MaxSector) {
-		set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
-		md->resync_min = md->recovery_cp;
-		if (rs->grow)
-			md->resync_max_sectors = md->dev_sectors;
-	}
+	resync_from_checkpoint(rs);
 	return 0;
 }
 

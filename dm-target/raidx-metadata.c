@@ -15,21 +15,27 @@
 /*
  * ---- Reading and writing one superblock ----
  */
-int raidx_read_sb(struct md_rdev *rdev, bool force)
+/*
+ * Read @rdev's superblock page, again if @reread (a failed leg may have
+ * come back).  A leg whose superblock does not read is not used: it is
+ * marked Faulty, and a running array is told of the failure.
+ */
+int raidx_read_sb(struct md_rdev *rdev, bool reread)
 {
-	if (rdev->sb_loaded && !force)
+	bool ok;
+
+	if (rdev->sb_loaded && !reread)
 		return 0;
-	rdev->sb_loaded = 0;
-	if (!sync_page_io(rdev, 0, rdev->sb_size, rdev->sb_page, REQ_OP_READ,
-			  true)) {
-		DMERR("%s: failed to read superblock of device at position %d",
-		      raidx_name(mddev_to_rs(rdev->mddev)), rdev->raid_disk);
-		md_error(rdev->mddev, rdev);
-		set_bit(Faulty, &rdev->flags);
-		return -EIO;
-	}
-	rdev->sb_loaded = 1;
-	return 0;
+	ok = sync_page_io(rdev, 0, rdev->sb_size, rdev->sb_page, REQ_OP_READ,
+			  true);
+	rdev->sb_loaded = ok;
+	if (ok)
+		return 0;
+	DMERR("%s: failed to read superblock of device at position %d",
+	      raidx_name(mddev_to_rs(rdev->mddev)), rdev->raid_disk);
+	md_error(rdev->mddev, rdev);
+	set_bit(Faulty, &rdev->flags);
+	return -EIO;
 }
 
 static void decode_rdev_sb(struct md_rdev *rdev, struct raidx_sb *sb)
@@ -156,16 +162,20 @@ static void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
 	raidx_sb_encode(&sb, page_address(rdev->sb_page), rdev->sb_size);
 }
 
-/* Write every superblock now, even while the array is read-only. */
+/*
+ * Write every superblock now.  md_update_sb() writes nothing while the
+ * array is read-only (only marks the change), but a table that is not
+ * yet resumed is read-only and still has to record new legs and flags.
+ */
 void raidx_write_superblocks(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
-	int ro = md->ro;
+	int was_ro = md->ro;
 
-	set_bit(MD_SB_CHANGE_DEVS, &md->sb_flags);
 	md->ro = 0;
+	set_bit(MD_SB_CHANGE_DEVS, &md->sb_flags);
 	md_update_sb(md, 1);
-	md->ro = ro;
+	md->ro = was_ro;
 }
 
 void raidx_clear_failed_bits(struct raidx_set *rs,
@@ -425,7 +435,8 @@ static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
 		md->new_level = md->level;
 		md->new_layout = md->layout;
 		md->new_chunk_sectors = md->chunk_sectors;
-		DMINFO("Discovered old metadata format; upgrading to extended metadata format");
+		DMINFO("%s: superblocks older than v1.9.0: upgrading them",
+		       raidx_name(rs));
 	}
 
 	if (!rs_given(rs, RAIDX_ARG_NOSYNC))
@@ -471,8 +482,8 @@ static int check_new_legs(struct raidx_set *rs)
 		if (d->first_use)
 			new_legs++;
 		if (!test_bit(In_sync, &d->rdev.flags)) {
-			DMINFO("Device %u specified for rebuild; clearing superblock",
-			       i);
+			DMINFO("%s: leg %u to be rebuilt: its superblock is rewritten",
+			       raidx_name(rs), i);
 			rebuilds++;
 			if (d->first_use)
 				rebuild_and_new++;
@@ -504,7 +515,6 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 {
 	struct finding_ctx ctx = { rs, leg_of(rs, rdev) };
 	struct raidx_report rep = { log_finding, &ctx };
-	bool reorder_ok;
 	int r;
 
 	r = check_features(rs, sb);
@@ -518,18 +528,14 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 	}
 
 	if (sb->array_position != rdev->raid_disk) {
-		reorder_ok = rs_is_raid1(rs) ||
-			     (rs_is_raid10(rs) &&
-			      raidx_r10_near_copies(rs->md.layout) > 1 &&
-			      !(rs->md.raid_disks %
-				raidx_r10_near_copies(rs->md.layout)));
-		if (!reorder_ok) {
+		if (!raidx_leg_may_move(rs->md.level, rs->md.layout,
+					rs->md.raid_disks)) {
 			rs->ti->error =
 				"Cannot change device positions in raid set";
 			return -EINVAL;
 		}
-		DMINFO("raid device #%u now at position #%d",
-		       sb->array_position, rdev->raid_disk);
+		DMINFO("%s: leg recorded at position %u now at %d",
+		       raidx_name(rs), sb->array_position, rdev->raid_disk);
 	}
 
 	/* A leg recorded as failed comes back through partial recovery. */
@@ -538,52 +544,31 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 	return 0;
 }
 
-/* Enough legs left to serve data? */
+/*
+ * Enough legs left to serve data?  A leg without a readable superblock
+ * or out of sync is lost.  Outside raid10 a leg on its first use (to be
+ * recovered) is not counted, as dm-raid does not: md_run() then refuses
+ * what md cannot run.  raid10 counts it, as md's enough() does.
+ */
 static int check_redundancy(struct raidx_set *rs)
 {
-	unsigned int i, missing = 0, copies, group_missing = 0;
-	unsigned int disks = min_t(unsigned int, rs->raid_disks,
-				   rs->md.raid_disks);
+	bool lost[RAIDX_MAX_DEVICES] = { false };
+	unsigned int i, disks = min_t(unsigned int, rs->raid_disks,
+				      rs->md.raid_disks);
 
-	for (i = 0; i < rs->raid_disks; i++) {
+	/* md's raid0 refuses a missing leg itself. */
+	if (rs->md.level == 0)
+		return 0;
+	for (i = 0; i < disks; i++) {
 		struct raidx_dev *d = &rs->dev[i];
 
-		if (!d->first_use && (!test_bit(In_sync, &d->rdev.flags) ||
-				      !d->rdev.sb_page))
-			missing++;
+		lost[i] = !d->rdev.sb_page ||
+			  !test_bit(In_sync, &d->rdev.flags);
+		if (!rs_is_raid10(rs) && d->first_use)
+			lost[i] = false;
 	}
-
-	switch (rs->md.level) {
-	case 0:
-		return 0;
-	case 1:
-		return missing >= rs->md.raid_disks ? -EINVAL : 0;
-	case 4:
-	case 5:
-		return missing > 1 ? -EINVAL : 0;
-	case 6:
-		return missing > 2 ? -EINVAL : 0;
-	case 10:
-		copies = raidx_r10_copies(rs->md.new_layout);
-		if (copies < 2)
-			return -EINVAL;
-		if (missing < copies)
-			return 0;
-		/* Too many only if a whole mirror group is gone. */
-		for (i = 0; i < disks; i++) {
-			struct raidx_dev *d = &rs->dev[i];
-
-			if (!(i % copies))
-				group_missing = 0;
-			if ((!d->rdev.sb_page ||
-			     !test_bit(In_sync, &d->rdev.flags)) &&
-			    ++group_missing >= copies)
-				return -EINVAL;
-		}
-		return 0;
-	default:
-		return missing ? -EINVAL : 0;
-	}
+	return raidx_legs_enough(rs->md.level, rs->md.new_layout, disks,
+				 lost) ? 0 : -EINVAL;
 }
 
 /* Per-leg state from its own superblock. */

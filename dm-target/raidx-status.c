@@ -30,32 +30,52 @@ static const char * const sync_action_names[] = {
 	[SYNC_IDLE] = "idle",
 };
 
+/*
+ * md has no single "what is the sync thread doing" field: it is spelled by
+ * flag combinations, and some imply others (a reshape sets SYNC too, a
+ * check sets REQUESTED too).  Rows are tried in order, the first whose
+ * flags are all set names the action, so each row only has to tell its
+ * action apart from the rows below it.
+ */
+static const struct {
+	unsigned long flags;
+	enum sync_action action;
+} running_sync_kinds[] = {
+	{ BIT(MD_RECOVERY_RESHAPE), SYNC_RESHAPE },
+	{ BIT(MD_RECOVERY_SYNC) | BIT(MD_RECOVERY_REQUESTED) |
+	  BIT(MD_RECOVERY_CHECK), SYNC_CHECK },
+	{ BIT(MD_RECOVERY_SYNC) | BIT(MD_RECOVERY_REQUESTED), SYNC_REPAIR },
+	{ BIT(MD_RECOVERY_SYNC), SYNC_RESYNC },
+	{ BIT(MD_RECOVERY_RECOVER), SYNC_RECOVER },
+};
+
+/* Is md's sync thread running, or about to run, for this snapshot? */
+static bool sync_underway(struct mddev *md, unsigned long recovery)
+{
+	/* A thread done with its I/O may not have been reaped yet. */
+	if (test_bit(MD_RECOVERY_DONE, &recovery))
+		return false;
+	if (test_bit(MD_RECOVERY_RUNNING, &recovery))
+		return true;
+	/* A read-only array never acts on NEEDED. */
+	return !md->ro && test_bit(MD_RECOVERY_NEEDED, &recovery);
+}
+
 static enum sync_action sync_action_of(struct mddev *md,
 				       unsigned long recovery)
 {
+	unsigned int i;
+
 	if (test_bit(MD_RECOVERY_FROZEN, &recovery))
 		return SYNC_FROZEN;
-
-	/* The sync thread may be done with I/O yet still running. */
-	if (test_bit(MD_RECOVERY_DONE, &recovery) ||
-	    !(test_bit(MD_RECOVERY_RUNNING, &recovery) ||
-	      (!md->ro && test_bit(MD_RECOVERY_NEEDED, &recovery))))
+	if (!sync_underway(md, recovery))
 		return SYNC_IDLE;
-
-	if (test_bit(MD_RECOVERY_RESHAPE, &recovery))
-		return SYNC_RESHAPE;
-	if (test_bit(MD_RECOVERY_SYNC, &recovery)) {
-		if (!test_bit(MD_RECOVERY_REQUESTED, &recovery))
-			return SYNC_RESYNC;
-		if (test_bit(MD_RECOVERY_CHECK, &recovery))
-			return SYNC_CHECK;
-		return SYNC_REPAIR;
-	}
-	if (test_bit(MD_RECOVERY_RECOVER, &recovery))
-		return SYNC_RECOVER;
-	if (md->reshape_position != MaxSector)
-		return SYNC_RESHAPE;
-	return SYNC_IDLE;
+	for (i = 0; i < ARRAY_SIZE(running_sync_kinds); i++)
+		if ((recovery & running_sync_kinds[i].flags) ==
+		    running_sync_kinds[i].flags)
+			return running_sync_kinds[i].action;
+	/* Between two steps of a reshape md sets no sync flag. */
+	return md->reshape_position != MaxSector ? SYNC_RESHAPE : SYNC_IDLE;
 }
 
 /* What the health characters may claim about the whole set. */
@@ -231,53 +251,86 @@ void raidx_status(struct dm_target *ti, status_type_t type,
 /*
  * ---- Messages ----
  */
+/*
+ * The sync actions a message may ask for, and the md recovery flags each
+ * sets before md's thread is woken to act on them.  "resync" and
+ * "recover" only unfreeze md, which then does what it finds to do.
+ */
+static const struct {
+	const char *word;
+	bool stops;		/* stops a running sync instead of starting one */
+	bool freezes;		/* and keeps md from starting another */
+	unsigned long flags;
+} sync_messages[] = {
+	{ "idle", true, false, 0 },
+	{ "frozen", true, true, 0 },
+	{ "resync", false, false, 0 },
+	{ "recover", false, false, BIT(MD_RECOVERY_RECOVER) },
+	{ "check", false, false, BIT(MD_RECOVERY_SYNC) |
+	  BIT(MD_RECOVERY_REQUESTED) | BIT(MD_RECOVERY_CHECK) },
+	{ "repair", false, false, BIT(MD_RECOVERY_SYNC) |
+	  BIT(MD_RECOVERY_REQUESTED) },
+};
+
+/* md's thread acts on NEEDED; a sync request also ends read-auto mode. */
+static void wake_md_for_sync(struct mddev *md)
+{
+	bool leave_read_auto = md->ro == 2;
+
+	if (leave_read_auto)
+		md->ro = 0;
+	set_bit(MD_RECOVERY_NEEDED, &md->recovery);
+	if (md->suspended)
+		return;
+	if (leave_read_auto)
+		md_wakeup_thread(md->sync_thread);
+	md_wakeup_thread(md->thread);
+}
+
 static int sync_message(struct raidx_set *rs, const char *action)
 {
 	struct mddev *md = &rs->md;
-	bool stop = !strcasecmp(action, "idle") ||
-		    !strcasecmp(action, "frozen");
+	unsigned long flags;
+	unsigned int i, bit;
 
+	for (i = 0; i < ARRAY_SIZE(sync_messages); i++)
+		if (!strcasecmp(action, sync_messages[i].word))
+			break;
 	if (!md->pers || !md->pers->sync_request) {
 		DMERR("%s: %s: this raid level has no sync actions (or the array is not running)",
 		      raidx_name(rs), action);
 		return -EINVAL;
 	}
-	if (!stop && strcasecmp(action, "resync") &&
-	    strcasecmp(action, "recover") && strcasecmp(action, "check") &&
-	    strcasecmp(action, "repair")) {
+	if (i == ARRAY_SIZE(sync_messages)) {
 		DMERR("%s: unknown message '%s'", raidx_name(rs), action);
 		return -EINVAL;
 	}
 
-	if (!strcasecmp(action, "frozen"))
+	if (sync_messages[i].freezes)
 		set_bit(MD_RECOVERY_FROZEN, &md->recovery);
 	else
 		clear_bit(MD_RECOVERY_FROZEN, &md->recovery);
-
-	if (stop) {
+	if (sync_messages[i].stops) {
 		raidx_stop_sync_thread(md);
-	} else if (sync_action_of(md, md->recovery) != SYNC_IDLE) {
-		return -EBUSY;
-	} else if (!strcasecmp(action, "recover")) {
-		set_bit(MD_RECOVERY_RECOVER, &md->recovery);
-	} else if (!strcasecmp(action, "check")) {
-		set_bit(MD_RECOVERY_CHECK, &md->recovery);
-		set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
-		set_bit(MD_RECOVERY_SYNC, &md->recovery);
-	} else if (!strcasecmp(action, "repair")) {
-		set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
-		set_bit(MD_RECOVERY_SYNC, &md->recovery);
+	} else {
+		/* One sync at a time: md runs one thread per array. */
+		if (sync_action_of(md, md->recovery) != SYNC_IDLE)
+			return -EBUSY;
+		/*
+		 * SYNC last, as md's own sync_action does: md's thread may
+		 * look at any moment, and one that sees SYNC must also see
+		 * REQUESTED and CHECK or it runs another kind of sync.
+		 */
+		flags = sync_messages[i].flags & ~BIT(MD_RECOVERY_SYNC);
+		for_each_set_bit(bit, &flags, BITS_PER_LONG)
+			set_bit(bit, &md->recovery);
+		if (sync_messages[i].flags & BIT(MD_RECOVERY_SYNC)) {
+			/* set_bit() orders nothing: the others before SYNC */
+			smp_mb__before_atomic();
+			set_bit(MD_RECOVERY_SYNC, &md->recovery);
+		}
 	}
-
-	/* A sync action is reason enough to leave read-auto mode. */
-	if (md->ro == 2) {
-		md->ro = 0;
-		if (!md->suspended && md->sync_thread)
-			md_wakeup_thread(md->sync_thread);
-	}
-	set_bit(MD_RECOVERY_NEEDED, &md->recovery);
-	if (!md->suspended && md->thread)
-		md_wakeup_thread(md->thread);
+	wake_md_for_sync(md);
 	return 0;
 }
 

@@ -299,7 +299,8 @@ static int parse_chunk(struct raidx_set *rs, const char *word)
 	}
 	if (rs->type->level == 1) {
 		if (v)
-			DMINFO("Ignoring chunk size parameter for RAID 1");
+			DMINFO("%s: raid1 has no chunks: chunk size %d ignored",
+			       raidx_name(rs), v);
 		v = 0;
 	} else if (!is_power_of_2(v)) {
 		rs->ti->error = "Chunk size must be a power of 2";
@@ -374,25 +375,28 @@ static int parse_params(struct raidx_set *rs, struct dm_arg_set *as,
 		word = dm_shift_arg(as);
 		kw = find_keyword(word, &arg);
 		if (!kw) {
-			DMERR("Unable to parse RAID parameter: %s", word);
+			DMERR("%s: unable to parse RAID parameter: %s",
+			      raidx_name(rs), word);
 			rs->ti->error = "Unable to parse RAID parameter";
 			return -EINVAL;
 		}
 		if (!(kw->levels & level_bit)) {
-			DMERR("'%s' is not valid for raid type %s", kw->name,
-			      rs->type->name);
+			DMERR("%s: '%s' is not valid for raid type %s",
+			      raidx_name(rs), kw->name, rs->type->name);
 			rs->ti->error = "Invalid flags combination";
 			return -EINVAL;
 		}
 		if (test_and_set_bit(arg, &rs->params.given) && !kw->repeats) {
-			DMERR("'%s' given more than once", kw->name);
+			DMERR("%s: '%s' given more than once", raidx_name(rs),
+			      kw->name);
 			rs->ti->error = "Parameter given more than once";
 			return -EINVAL;
 		}
 		value = NULL;
 		if (kw->takes_value) {
 			if (!nr_words--) {
-				DMERR("'%s' needs a value", kw->name);
+				DMERR("%s: '%s' needs a value", raidx_name(rs),
+				      kw->name);
 				rs->ti->error =
 					"Wrong number of raid parameters given";
 				return -EINVAL;
@@ -503,8 +507,8 @@ static int refuse_duplicate_devices(struct raidx_set *rs)
 		for (l = k + 1; a && l < n; l++) {
 			b = table_dev(rs, l);
 			if (b && a->bdev->bd_dev == b->bdev->bd_dev) {
-				DMERR("device %s is named twice in the table",
-				      a->name);
+				DMERR("%s: device %s is named twice in the table",
+				      raidx_name(rs), a->name);
 				rs->ti->error = "Device given twice in raid set";
 				return -EINVAL;
 			}
@@ -530,7 +534,8 @@ static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
 		have_metadata |= !!rs->dev[i].meta_dev;
 	}
 	if (as->argc)
-		DMWARN("Ignoring %u words after the device list", as->argc);
+		DMWARN("%s: ignoring %u words after the device list",
+		       raidx_name(rs), as->argc);
 	r = refuse_duplicate_devices(rs);
 	if (r)
 		return r;
@@ -552,30 +557,25 @@ static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
 /*
  * ---- Applying the parameters to md ----
  */
-int raidx_validate_region_size(struct raidx_set *rs, unsigned long region)
+static int set_region_size(struct raidx_set *rs, unsigned long region)
 {
-	unsigned long min_region = rs->ti->len / (1 << 21);
+	u64 len = rs->ti->len;
+	const char *refusal;
 
 	if (rs->type->level == 0)
 		return 0;
-
 	if (!region) {
-		region = min_region > (1 << 13) ?
-			 roundup_pow_of_two(min_region) : 1 << 13;
-	} else if (region > rs->ti->len) {
-		rs->ti->error = "Supplied region size is too large";
-		return -EINVAL;
-	} else if (region < min_region) {
-		DMERR("Supplied region_size (%lu sectors) below minimum (%lu)",
-		      region, min_region);
-		rs->ti->error = "Supplied region size is too small";
-		return -EINVAL;
-	} else if (!is_power_of_2(region)) {
-		rs->ti->error = "Region size is not a power of 2";
-		return -EINVAL;
-	} else if (region < rs->params.chunk_sectors) {
-		rs->ti->error = "Region size is smaller than the chunk size";
-		return -EINVAL;
+		region = raidx_region_default(len);
+	} else {
+		refusal = raidx_region_refusal(len, rs->params.chunk_sectors,
+					       region);
+		if (refusal) {
+			DMERR("%s: region_size %lu: %s (least %llu, table length %llu sectors)",
+			      raidx_name(rs), region, refusal,
+			      raidx_region_least(len), len);
+			rs->ti->error = (char *)refusal;
+			return -EINVAL;
+		}
 	}
 	rs->md.bitmap_info.chunksize = to_bytes(region);
 	return 0;
@@ -623,7 +623,7 @@ static int apply_params(struct raidx_set *rs)
 	md->sync_speed_min = p->min_recovery_rate;
 	md->sync_speed_max = p->max_recovery_rate;
 
-	r = raidx_validate_region_size(rs, p->region_size);
+	r = set_region_size(rs, p->region_size);
 	if (r)
 		return r;
 	r = dm_set_target_max_io_len(rs->ti, p->chunk_sectors ?:
@@ -715,14 +715,41 @@ bad:
 /*
  * ---- Allocation ----
  */
+/* What a table leaves unsaid; the values dm-raid.rst documents. */
+static void default_params(struct raidx_params *p)
+{
+	p->policy = RAIDX_POLICY_RESYNC;
+	p->journal_mode = RAIDX_JOURNAL_WRITETHROUGH;
+	p->raid10_format = RAIDX_R10_ALG_DEFAULT;
+	p->raid10_copies = 2;
+	p->stripe_cache = 256;
+}
+
+/* md's geometry as the raid type word alone sets it. */
+static void init_md_for_type(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	unsigned int i;
+
+	mddev_init(md);
+	md->level = rs->type->level;
+	md->new_level = md->level;
+	md->layout = rs->type->algorithm;
+	md->new_layout = md->layout;
+	md->raid_disks = rs->raid_disks;
+	md->recovery_cp = MaxSector;
+	for (i = 0; i < rs->raid_disks; i++)
+		md_rdev_init(&rs->dev[i].rdev);
+}
+
 static struct raidx_set *alloc_set(struct dm_target *ti,
 				   const struct raidx_type *type,
 				   unsigned int legs)
 {
 	struct raidx_set *rs;
-	unsigned int i;
 
-	if (legs <= type->parity_devs || legs < 1) {
+	/* Every level needs a leg of data beyond its parity. */
+	if (!legs || legs <= type->parity_devs) {
 		ti->error = "Insufficient number of devices";
 		return ERR_PTR(-EINVAL);
 	}
@@ -731,25 +758,13 @@ static struct raidx_set *alloc_set(struct dm_target *ti,
 		ti->error = "Cannot allocate raid context";
 		return ERR_PTR(-ENOMEM);
 	}
-	mddev_init(&rs->md);
 	rs->ti = ti;
 	rs->type = type;
 	rs->raid_disks = legs;
-	rs->params.stripe_cache = 256;
-	rs->params.raid10_copies = 2;
-	rs->params.raid10_format = RAIDX_R10_ALG_DEFAULT;
-	rs->params.journal_mode = RAIDX_JOURNAL_WRITETHROUGH;
-	rs->params.policy = RAIDX_POLICY_RESYNC;
-	rs->md.raid_disks = legs;
-	rs->md.level = type->level;
-	rs->md.new_level = type->level;
-	rs->md.layout = type->algorithm;
 	rs->table_layout = type->algorithm;
-	rs->md.new_layout = type->algorithm;
-	rs->md.recovery_cp = MaxSector;
+	default_params(&rs->params);
+	init_md_for_type(rs);
 	no_superblocks(rs);
-	for (i = 0; i < legs; i++)
-		md_rdev_init(&rs->dev[i].rdev);
 	return rs;
 }
 

@@ -41,8 +41,8 @@ static void configure_discards(struct raidx_set *rs)
 	}
 	/* Parity stays right only if discarded blocks read back as zero. */
 	if (rs_is_raid456(rs) && !raidx_discard_safe) {
-		DMINFO("raid456 discard support disabled due to discard_zeroes_data uncertainty.");
-		DMINFO("Set dm-raidx.devices_handle_discard_safely=Y to override.");
+		DMINFO("%s: raid4/5/6 discards off: dm_raidx.devices_handle_discard_safely=N",
+		       raidx_name(rs));
 		return;
 	}
 	rs->ti->num_discard_bios = 1;
@@ -359,16 +359,17 @@ static struct target_type raidx_target = {
 	.version = { RAIDX_VERSION_MAJOR, RAIDX_VERSION_MINOR,
 		     RAIDX_VERSION_PATCH },
 	.module = THIS_MODULE,
+	/* In the order dm calls them over a table's life. */
 	.ctr = raidx_ctr,
-	.dtr = raidx_dtr,
+	.iterate_devices = raidx_iterate_devices,
+	.io_hints = raidx_io_hints,
+	.preresume = raidx_preresume_target,
+	.resume = raidx_resume,
 	.map = raidx_map,
 	.status = raidx_status,
 	.message = raidx_message,
-	.iterate_devices = raidx_iterate_devices,
-	.io_hints = raidx_io_hints,
 	.postsuspend = raidx_postsuspend_target,
-	.preresume = raidx_preresume_target,
-	.resume = raidx_resume,
+	.dtr = raidx_dtr,
 };
 
 static int __init raidx_init(void)

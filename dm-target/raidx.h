@@ -158,7 +158,7 @@ static inline struct raidx_set *mddev_to_rs(struct mddev *mddev)
 	return container_of(mddev, struct raidx_set, md);
 }
 
-/* The dm device name, for messages about a running array. */
+/* The dm device ("major:minor", as dm core names it), for log lines. */
 static inline const char *raidx_name(struct raidx_set *rs)
 {
 	return dm_device_name(dm_table_get_md(rs->ti->table));
@@ -214,13 +214,12 @@ void raidx_emit_table(struct raidx_set *rs, char *result,
 		      unsigned int maxlen, unsigned int *sz);
 int raidx_set_sizes(struct raidx_set *rs, sector_t len, bool use_md);
 void raidx_set_rdev_sectors(struct raidx_set *rs);
-int raidx_validate_region_size(struct raidx_set *rs, unsigned long region);
 void raidx_table_leg_state(struct raidx_set *rs);
 
 /* raidx-metadata.c */
 int raidx_load_superblocks(struct raidx_set *rs);
 void raidx_write_superblocks(struct raidx_set *rs);
-int raidx_read_sb(struct md_rdev *rdev, bool force);
+int raidx_read_sb(struct md_rdev *rdev, bool reread);
 void raidx_clear_failed_bits(struct raidx_set *rs,
 			     const unsigned long *cleared);
 void raidx_forget_superblocks(struct raidx_set *rs);
