@@ -7,7 +7,6 @@
  * array or the device: missing legs, redundancy, bitmap placement and the
  * relation between bitmap and superblock.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -343,13 +342,15 @@ static unsigned int check_array_state(struct rx_array *a,
 	c->dev = refdev;
 	c->leg = refleg;
 	lost_legs(a, ref, lost);
-	if (!rx_redundancy_ok(ref, lost)) {
+	if (!raidx_legs_enough(ref->level, ref->layout, ref->num_devices,
+			       lost)) {
 		unsigned int n = 0;
 
 		for (i = 0; i < ref->num_devices; i++)
 			n += lost[i];
 		bad += tool_finding(c, RAIDX_FATAL, "failed_devices", n,
-				    rx_redundancy(ref),
+				    raidx_redundancy(ref->level, ref->layout,
+					     ref->num_devices),
 				    "more legs failed, missing or stale than "
 				    "the raid level tolerates: activation fails");
 	}
@@ -451,32 +452,21 @@ static void summary(const struct rx_array *a, unsigned int bad,
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "strict", no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct rx_getopt g = { "", opts, check_usage };
 	struct rx_check_opts o = { true };
 	struct rx_array *a;
 	unsigned int bad, warn;
 	bool strict = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "hVq", opts, NULL)) != -1) {
-		r = rx_common_option(c, check_usage);
-		if (r == RX_OPT_NEXT)
-			continue;
-		if (r != RX_OPT_OWN)
+	while ((c = rx_getopt(&g, argc, argv, &r)) != RX_OPT_END) {
+		if (c == RX_OPT_EXIT)
 			return r;
-		switch (c) {
-		case 's':
+		if (c == 's')
 			strict = true;
-			break;
-		default:
-			check_usage(stderr);
-			return RX_EXIT_USAGE;
-		}
 	}
 	if (optind >= argc) {
 		rx_err("no metadata device given");

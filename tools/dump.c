@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -713,26 +712,21 @@ static void dump_usage(FILE *f)
 int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct rx_getopt g = { "o:f:", opts, dump_usage };
 	enum rx_fmt fmt = RX_FMT_XML;
 	const char *out = NULL;
 	struct rx_array *a;
 	FILE *f = stdout;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "hVqo:f:", opts, NULL)) != -1) {
-		r = rx_common_option(c, dump_usage);
-		if (r == RX_OPT_NEXT)
-			continue;
-		if (r != RX_OPT_OWN)
-			return r;
+	while ((c = rx_getopt(&g, argc, argv, &r)) != RX_OPT_END) {
 		switch (c) {
+		case RX_OPT_EXIT:
+			return r;
 		case 'o':
 			out = optarg;
 			break;
@@ -747,9 +741,6 @@ int cmd_dump(int argc, char **argv)
 				return RX_EXIT_USAGE;
 			}
 			break;
-		default:
-			dump_usage(stderr);
-			return RX_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc || argc - optind > RAIDX_MAX_DEVICES) {
@@ -785,7 +776,7 @@ out:
 
 /*
  * Set one field by its dump name ("events", "bitmap.chunksize",
- * "ext.ppl_size"); used by the hidden "poke" test subcommand.
+ * "ext.ppl_size"); used by "poke" of the test binary tests/raidx_testimg.
  */
 int rx_set_field(struct rx_leg *l, const char *name, const char *val)
 {

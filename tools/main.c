@@ -12,16 +12,14 @@
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	bool hidden;
 };
 
+/* The test-only image writer is a separate binary, tests/raidx_testimg. */
 static const struct command commands[] = {
-	{ "raid_check", cmd_check, false },
-	{ "raid_dump", cmd_dump, false },
-	{ "raid_restore", cmd_restore, false },
-	{ "raid_repair", cmd_repair, false },
-	{ "mkimage", cmd_mkimage, true },
-	{ "poke", cmd_poke, true },
+	{ "raid_check", cmd_check },
+	{ "raid_dump", cmd_dump },
+	{ "raid_restore", cmd_restore },
+	{ "raid_repair", cmd_repair },
 };
 
 static const struct command *find(const char *name)
@@ -42,8 +40,7 @@ static void usage(FILE *f)
 		"       or run as one of the command names (symlinks)\n"
 		"Commands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!commands[i].hidden)
-			fprintf(f, "  %s\n", commands[i].name);
+		fprintf(f, "  %s\n", commands[i].name);
 	fprintf(f, "Each command takes -h for its own help.\n");
 }
 

@@ -2,15 +2,17 @@
 /*
  * raidx-tools.h - shared pieces of the raidx_tools multi-call binary.
  *
- * Owns: the in-memory image of one array's metadata (struct rx_array),
- * reading it from and writing it to devices, the array-level checks that
- * raid_check, raid_restore and raid_repair share, and message output.
- * Field-level rules live in dm-target/raidx-format.c; nothing here may
- * restate them.
+ * One header for the whole binary, in sections by the file that owns
+ * them: messages (msg.c), options (options.c), the in-memory image of one
+ * array's metadata (array.c), reading devices (devio.c), writing outputs
+ * (outputs.c), array rules (array-rules.c), the array check (check.c) and
+ * the dump (dump.c, tree.c).  Field-level rules live in
+ * dm-target/raidx-format.c; nothing here may restate them.
  */
 #ifndef RAIDX_TOOLS_H
 #define RAIDX_TOOLS_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -60,52 +62,76 @@ struct rx_array {
 	struct rx_leg *legs;
 };
 
-/* Output: program name for messages, quiet flag. */
+/* msg.c: "prog: text" on stderr, nothing under -q. */
 extern const char *rx_prog;
 extern bool rx_quiet;
 
 void rx_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void rx_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Common option handling for every tool. */
+/*
+ * options.c: -h, -V, -q and unknown options, alike for every command.
+ * A command fills the first three fields with its own options only;
+ * rx_getopt() adds the common ones and returns the command's next own
+ * option (1 for an operand when @shortopts starts with '-'), RX_OPT_END
+ * after the last one, or RX_OPT_EXIT when the command must return
+ * *exit_code now (help or version printed, or a usage error).
+ */
+#define RX_OPT_END		(-1)
+#define RX_OPT_EXIT		(-2)
+#define RX_MAX_LONGOPTS		16
+
+struct rx_getopt {
+	const char *shortopts;
+	const struct option *longopts;	/* ends with an all-zero entry */
+	void (*usage)(FILE *f);
+	/* filled on the first call */
+	bool ready;
+	char all_short[32];
+	struct option all_long[RX_MAX_LONGOPTS + 1];
+};
+
+int rx_getopt(struct rx_getopt *g, int argc, char **argv, int *exit_code);
 void rx_usage_common(FILE *f);
 int rx_version(void);
 
-/*
- * -h, -V, -q and an unknown option, handled alike by every tool: returns
- * RX_OPT_NEXT (parse on), RX_OPT_OWN (@c is the tool's own option), or
- * the exit code the tool must return now (after printing @usage).
- */
-#define RX_OPT_NEXT	(-1)
-#define RX_OPT_OWN	(-2)
-int rx_common_option(int c, void (*usage)(FILE *f));
-
-/* Array allocation */
+/* array.c: the in-memory image */
 struct rx_array *rx_array_new(unsigned int nr);
 void rx_array_free(struct rx_array *a);
 void rx_leg_set_bits(struct rx_leg *l, const void *bits, size_t len);
 
 /*
- * Device I/O.  Every path is stat()ed before it is opened: only regular
- * files and block devices are accepted, so a FIFO or a character device
- * is refused without blocking.  rx_read_leg() reads superblock area,
- * bitmap header and bits; rx_read_array() also refuses a device given
- * twice.  Both return 0 or RX_EXIT_USAGE after printing why.
+ * devio.c: reading devices.  Every path is stat()ed before it is opened:
+ * only regular files and block devices are accepted, so a FIFO or a
+ * character device is refused without blocking.  rx_read_leg() reads
+ * superblock area, bitmap header and bits; rx_read_array() also refuses
+ * a device given twice.  Both return 0 or RX_EXIT_USAGE after printing
+ * why.  The primitives below them are shared with the writers.
  */
 int rx_stat_path(const char *path, struct stat *st, bool *have);
 bool rx_same_dev(const struct stat *a, const struct stat *b);
 int rx_read_leg(struct rx_leg *l);
 int rx_read_array(struct rx_array *a, char **paths, unsigned int nr);
-int rx_write_leg(const char *path, const struct rx_leg *l, bool bitmap);
+int rx_open_checked(const char *path, int flags, const struct stat *st);
+unsigned long long rx_fd_size(int fd);
+/* Bytes transferred; short only on an error (errno set, 0 at the end). */
+size_t rx_pread_full(int fd, void *buf, size_t len, off_t off);
+size_t rx_pwrite_full(int fd, const void *buf, size_t len, off_t off);
 
 /*
- * Outputs of raid_restore and raid_repair.  rx_outs_open() opens every
- * output read-write (O_EXCL on block devices: a device in use is live
- * metadata and refused) before anything is written, and refuses an output
- * that is one of @ins (inputs, the dump) or given twice.  rx_outs_write()
- * saves the bytes it will overwrite, writes bitmaps first and superblocks
- * last, and on a failure puts the saved bytes back (rx_outs_undo(), also
- * for a failed verification).  Outputs "-" are skipped.
+ * outputs.c: the devices raid_restore and raid_repair write.
+ *
+ * rx_outs_open() is the pre-flight: it opens every output read-write
+ * (O_EXCL on block devices: a device in use is live metadata and
+ * refused) before anything is written, refuses an output that is one of
+ * @ins (inputs, the dump) or given twice, and one too small for its leg
+ * of @a.  It then points each leg of @a at its output (path, size), so
+ * that later checks judge the device the leg will live on.  Outputs "-"
+ * are skipped.  On failure nothing stays open.
+ *
+ * rx_outs_commit() saves the bytes it will overwrite, writes bitmaps
+ * first and superblocks last, then calls @verify (if any); a failed
+ * write or verification puts the saved bytes back.
  */
 struct rx_ident {
 	const char *what;	/* "input leg 2", "the dump" */
@@ -138,26 +164,25 @@ struct rx_outs {
 	struct rx_out *o;
 };
 
-int rx_outs_open(struct rx_outs *os, char **paths, unsigned int n,
-		 const struct rx_ident *ins, unsigned int nin);
-/* Bytes a leg needs on its output. */
-unsigned long long rx_leg_need(const struct rx_leg *l, bool bitmap);
-int rx_outs_write(struct rx_outs *os, const struct rx_array *a);
-int rx_outs_undo(struct rx_outs *os);
+int rx_outs_open(struct rx_outs *os, struct rx_array *a, char **paths,
+		 unsigned int n, const struct rx_ident *ins, unsigned int nin);
+int rx_outs_commit(struct rx_outs *os, const struct rx_array *a,
+		   int (*verify)(void *ctx), void *ctx);
 int rx_outs_close(struct rx_outs *os);
 
 /*
- * raidx_sb_validate() behind the tools' bounds on sizes (2^54 sectors),
- * so that nothing computed from a superblock can wrap.
+ * check.c: raidx_sb_validate() behind the tools' bounds on sizes (2^54
+ * sectors), so that nothing computed from a superblock can wrap.
  */
 unsigned int rx_sb_validate(const struct raidx_sb *sb,
 			    const struct raidx_report *rep);
 
-/* Array-level semantics */
+/*
+ * array-rules.c: array rules the kernel applies that raidx-format.c does
+ * not have yet (to be moved there).
+ */
 bool rx_array_has_bitmap(const struct raidx_sb *sb);
 unsigned long long rx_bitmap_sync_sectors(const struct raidx_sb *sb);
-unsigned int rx_redundancy(const struct raidx_sb *sb);
-bool rx_redundancy_ok(const struct raidx_sb *sb, const bool *lost);
 int rx_freshest(const struct rx_array *a);
 
 /*
@@ -182,17 +207,16 @@ const char *rx_structure(const char *field);
 /* Dump / parse */
 enum rx_fmt { RX_FMT_XML, RX_FMT_JSON };
 int rx_dump(FILE *f, const struct rx_array *a, enum rx_fmt fmt);
-/* Parse @len bytes of a dump; NULL + message in @err on failure. */
+/* Set one field by its dump name ("events", "bitmap.chunksize"). */
 int rx_set_field(struct rx_leg *l, const char *name, const char *val);
+/* Parse @len bytes of a dump; NULL + message in @err on failure. */
 struct rx_array *rx_parse(const char *buf, size_t len, char *err,
 			  size_t errlen);
 
-/* Subcommands */
+/* The commands (main.c calls them by name) */
 int cmd_check(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
-int cmd_mkimage(int argc, char **argv);
-int cmd_poke(int argc, char **argv);
 
 #endif /* RAIDX_TOOLS_H */

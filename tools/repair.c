@@ -20,7 +20,6 @@
  *  - raid5_run() refuses a degraded array with recovery_cp != MaxSector,
  *    because dm-raid does not set ok_start_degraded.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -399,10 +398,11 @@ static int check_redundancy(struct repair *rp)
 			  raidx_sb_failed(sb, i) ||
 			  sb->disk_recovery_offset != RAIDX_MAX_SECTOR;
 	}
-	if (rx_redundancy_ok(ref, lost))
+	if (raidx_legs_enough(ref->level, ref->layout, ref->num_devices, lost))
 		return 0;
 	rx_info("refusing: too few legs in sync to recover the others "
-		"(raid%u tolerates %u)%s", ref->level, rx_redundancy(ref),
+		"(raid%u tolerates %u)%s", ref->level,
+		raidx_redundancy(ref->level, ref->layout, ref->num_devices),
 		rp->clear_stale_failed ? "" :
 		"; if every leg is intact and only the failed bits are "
 		"stale, see --clear-stale-failed");
@@ -410,8 +410,8 @@ static int check_redundancy(struct repair *rp)
 }
 
 /*
- * Open every output before the first write: never an input (even one that
- * could not be read), never twice, writable, not in use, large enough.
+ * The shared pre-flight, with every input named (even one that could not
+ * be read) so that none of them is ever written.
  */
 static int check_outputs(struct repair *rp)
 {
@@ -434,31 +434,17 @@ static int check_outputs(struct repair *rp)
 		ins[nin].st = l->st;
 		nin++;
 	}
-	r = rx_outs_open(&rp->outs, rp->out, rp->nout, ins, nin);
-	for (i = 0; !r && i < rp->nout; i++) {
-		struct rx_leg *o = &rp->res->legs[i];
-		unsigned long long need;
-
-		if (o->missing)
-			continue;
-		need = rx_leg_need(o, o->has_bitmap);
-		if (rp->outs.o[i].size < need) {
-			rx_err("%s: too small: %llu bytes, need %llu",
-			       rp->out[i], rp->outs.o[i].size, need);
-			r = RX_EXIT_USAGE;
-		}
-		o->size = rp->outs.o[i].size;
-		o->readable = true;
-	}
+	r = rx_outs_open(&rp->outs, rp->res, rp->out, rp->nout, ins, nin);
 out:
 	free(ins);
 	free(what);
 	return r;
 }
 
-/* Write, then re-read and check; on any failure put back what was there. */
-static int write_and_verify(struct repair *rp)
+/* Re-read what was written and check it, as raid_check would. */
+static int verify(void *ctx)
 {
+	struct repair *rp = ctx;
 	struct rx_check_opts o = { true };
 	struct rx_array *v = rx_array_new(rp->res->nr);
 	unsigned int warn;
@@ -466,18 +452,13 @@ static int write_and_verify(struct repair *rp)
 
 	if (!v)
 		return -1;
-	if (rx_outs_write(&rp->outs, rp->res))
-		goto out;
 	if (rx_read_array(v, rp->out, rp->nout))
-		goto undo;
+		goto out;
 	if (rx_check_array(v, &warn, &o)) {
 		rx_err("the repaired metadata does not validate (see above)");
-		goto undo;
+		goto out;
 	}
 	r = 0;
-	goto out;
-undo:
-	rx_outs_undo(&rp->outs);
 out:
 	rx_array_free(v);
 	return r;
@@ -519,7 +500,7 @@ static int repair(struct repair *rp)
 	r = check_outputs(rp);
 	if (r)
 		return r;
-	if (write_and_verify(rp))
+	if (rx_outs_commit(&rp->outs, rp->res, verify, rp))
 		return RX_EXIT_PROBLEMS;
 	rx_info("repaired metadata written to %u device%s", rp->nout,
 		rp->nout == 1 ? "" : "s");
@@ -545,14 +526,12 @@ static void repair_usage(FILE *f)
 int cmd_repair(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "clear-stale-failed", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct rx_getopt g = { "-i:o:", opts, repair_usage };
 	struct repair rp = { 0 };
 	char **in = calloc(argc + 1, sizeof(*in));
 	unsigned int nin = 0, i, j;
@@ -563,14 +542,10 @@ int cmd_repair(int argc, char **argv)
 	rp.out = calloc(argc + 1, sizeof(*rp.out));
 	if (!in || !rp.out)
 		goto out;
-	while ((c = getopt_long(argc, argv, "-hVqi:o:", opts, NULL)) != -1) {
-		r = rx_common_option(c, repair_usage);
-		if (r == RX_OPT_NEXT)
-			continue;
-		if (r != RX_OPT_OWN)
-			goto out;
-		r = RX_EXIT_USAGE;
+	while ((c = rx_getopt(&g, argc, argv, &r)) != RX_OPT_END) {
 		switch (c) {
+		case RX_OPT_EXIT:
+			goto out;
 		case 'C':
 			rp.clear_stale_failed = true;
 			break;
@@ -587,13 +562,11 @@ int cmd_repair(int argc, char **argv)
 		case 1:
 			if (!cur) {
 				rx_err("unexpected argument '%s'", optarg);
+				r = RX_EXIT_USAGE;
 				goto out;
 			}
 			cur[(*ncur)++] = optarg;
 			break;
-		default:
-			repair_usage(stderr);
-			goto out;
 		}
 	}
 	r = RX_EXIT_USAGE;

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,14 +91,14 @@ fail:
 }
 
 /*
- * Outputs must match the dump's missing legs, be distinct, writable, not
- * the dump itself, and fit.  All are opened here, before any write.
+ * The outputs must match the dump's legs, '-' where it has none; the
+ * rest (distinct, writable, not in use, not the dump, large enough) is
+ * the pre-flight raid_repair runs too.
  */
 static int check_outputs(struct rx_array *a, struct rx_outs *os, char **out,
 			 unsigned int nout, const struct rx_ident *dump)
 {
 	unsigned int i;
-	int r;
 
 	if (nout != a->nr) {
 		rx_err("the dump has %u legs but %u output devices were given",
@@ -113,27 +112,7 @@ static int check_outputs(struct rx_array *a, struct rx_outs *os, char **out,
 			return RX_EXIT_USAGE;
 		}
 	}
-	r = rx_outs_open(os, out, nout, dump, 1);
-	if (r)
-		return r;
-	for (i = 0; i < nout; i++) {
-		struct rx_leg *l = &a->legs[i];
-		unsigned long long need;
-
-		l->path = out[i];
-		if (l->missing)
-			continue;
-		need = rx_leg_need(l, l->has_bitmap &&
-				   rx_array_has_bitmap(&l->sb));
-		if (os->o[i].size < need) {
-			rx_err("%s: too small: %llu bytes, the metadata needs "
-			       "%llu", out[i], os->o[i].size, need);
-			return RX_EXIT_USAGE;
-		}
-		/* Check the bitmap against the device it will live on. */
-		l->size = os->o[i].size;
-	}
-	return 0;
+	return rx_outs_open(os, a, out, nout, dump, 1);
 }
 
 static int check_bits_present(const struct rx_array *a)
@@ -158,13 +137,11 @@ static int check_bits_present(const struct rx_array *a)
 int cmd_restore(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "quiet", no_argument, NULL, 'q' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct rx_getopt g = { "-i:o:", opts, restore_usage };
 	struct rx_check_opts o = { true };
 	struct rx_outs os = { 0 };
 	struct rx_ident dump = { "the dump", NULL, false };
@@ -178,14 +155,10 @@ int cmd_restore(int argc, char **argv)
 
 	if (!out)
 		return RX_EXIT_PROBLEMS;
-	while ((c = getopt_long(argc, argv, "-hVqi:o:", opts, NULL)) != -1) {
-		r = rx_common_option(c, restore_usage);
-		if (r == RX_OPT_NEXT)
-			continue;
-		if (r != RX_OPT_OWN)
-			goto out;
-		r = RX_EXIT_USAGE;
+	while ((c = rx_getopt(&g, argc, argv, &r)) != RX_OPT_END) {
 		switch (c) {
+		case RX_OPT_EXIT:
+			goto out;
 		case 'i':
 			in = optarg;
 			break;
@@ -193,13 +166,11 @@ int cmd_restore(int argc, char **argv)
 		case 1:		/* more devices after -o DEV */
 			if (c == 1 && !nout) {
 				rx_err("unexpected argument '%s'", optarg);
+				r = RX_EXIT_USAGE;
 				goto out;
 			}
 			out[nout++] = optarg;
 			break;
-		default:
-			restore_usage(stderr);
-			goto out;
 		}
 	}
 	r = RX_EXIT_USAGE;
@@ -229,7 +200,7 @@ int cmd_restore(int argc, char **argv)
 		rx_err("%s: does not validate; nothing written", in);
 		goto out;
 	}
-	if (rx_outs_write(&os, a))
+	if (rx_outs_commit(&os, a, NULL, NULL))
 		goto out;
 	r = RX_EXIT_OK;
 out:

@@ -5,16 +5,20 @@
 # standard CLI behaviour of every tool, raid_check on generated arrays and
 # on each kind of damage, dump/restore round trips and every raid_repair
 # decision.  RAIDX_TOOLS_DIR selects the binaries (make asan sets it).
+# Images are made and damaged by the test-only tests/raidx_testimg.
 # Last line: "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 D=${RAIDX_TOOLS_DIR:-$TOP/tools}
 RT=$D/raidx_tools
+TI=$D/tests/raidx_testimg
+[ -x "$TI" ] || TI=$TOP/tools/tests/raidx_testimg
 UNIT=$D/unit
 [ -x "$UNIT" ] || UNIT=$TOP/tools/tests/unit
-# A fresh checkout has not built the unit test binary yet.
+# A fresh checkout has not built the test binaries yet.
 [ -x "$UNIT" ] || make -s -C "$TOP/tools" tests/unit >/dev/null
+[ -x "$TI" ] || make -s -C "$TOP/tools" tests/raidx_testimg >/dev/null
 W=$(mktemp -d)
 trap 'chmod -R u+w "$W"; rm -rf "$W"' EXIT
 PASS=0 FAIL=0
@@ -48,8 +52,8 @@ readonly_run() {
 	if [ "$before" = "$(sums "${RO_FILES[@]}")" ]; then ok; else
 		ko "read-only command changed its input: $*"; fi
 }
-mk() { (cd "$W" && "$RT" mkimage "$@") || ko "mkimage $*"; }
-poke() { "$RT" poke "$@" || ko "poke $*"; }
+mk() { (cd "$W" && "$TI" mkimage "$@") || ko "mkimage $*"; }
+poke() { "$TI" poke "$@" || ko "poke $*"; }
 blank() { local f; for f; do [ "$f" = - ] && continue; rm -f "$f"; truncate -s 4M "$f"; done; }
 
 # --- C unit tests ---------------------------------------------------------
@@ -70,6 +74,17 @@ for t in raid_check raid_dump raid_restore raid_repair; do
 	expect 0 "$RT" "$t" --version	# multi-call through argv[1]
 done
 expect 2 "$RT" no_such_command
+# The tools carry the module's version (dm-target/raidx-target.c).
+V=$(awk '/^#define RAIDX_VERSION_(MAJOR|MINOR|PATCH)/ { v = v s $3; s = "." }
+	END { print v }' "$TOP/dm-target/raidx-target.c")
+expect 0 "$D/raid_check" -V
+[ -n "$V" ] && [ "$(cat "$W/out")" = "$V" ] && ok || ko "-V: $(cat "$W/out"), module $V"
+# The test-only image writer is neither a command nor installed.
+for t in mkimage poke; do expect 2 "$RT" "$t"; done
+if make -s -C "$TOP/tools" install DESTDIR="$W/inst" >/dev/null 2>&1 &&
+   [ -x "$W/inst/usr/sbin/raid_check" ] &&
+   [ -z "$(find "$W/inst" -name '*testimg*')" ]; then ok; else
+	ko "make install: raid_check missing or raidx_testimg installed"; fi
 # missing, unreadable, too small, corrupted input
 for t in raid_check raid_dump; do
 	expect 2 "$D/$t" "$W/nonexistent" "$W/a1"; err_has "nonexistent: No such file"
@@ -137,14 +152,20 @@ damage ev 1 "ev-2: field events: found 8, expected 40 \(stale leg not marked" \
 damage bmz 1 "bmz-0: field bitmap.magic: found 0" poke "$W/bmz-0" zero-bitmap
 damage bmt 2 "bmt-1: too small" truncate -s 4300 "$W/bmt-1"
 damage bmb 1 "bmb-1: field bitmap.bits: found" bash -c \
-	"'$RT' poke '$W/bmb-1' bitmap.chunksize=512 && truncate -s 8192 '$W/bmb-1'"
+	"'$TI' poke '$W/bmb-1' bitmap.chunksize=512 && truncate -s 8192 '$W/bmb-1'"
 damage lvl 1 "lvl-0: field level: found 9" poke "$W/lvl-0" level=9
-damage pos 1 "pos-1: field array_position: found 2, expected 1" \
+# raid1 and raid10 near legs may move (the module takes them at their new
+# place, as dm-raid does); a raid4/5/6 leg may not.
+damage pos 0 "pos-1: warning: field array_position: found 2, expected 1" \
 	poke "$W/pos-1" array_position=2
+mk --type raid5_ls p5-0 p5-1 p5-2
+"$TI" poke "$W/p5-1" array_position=2
+expect 1 "$D/raid_check" "$W/p5-0" "$W/p5-1" "$W/p5-2"
+err_has "p5-1: field array_position: found 2, expected 1"
 damage foreign 1 "foreign-2: field num_devices: found 2, expected 3" \
-	bash -c "cd '$W' && '$RT' mkimage --type raid1 --events 40 x0 foreign-2"
+	bash -c "cd '$W' && '$TI' mkimage --type raid1 --events 40 x0 foreign-2"
 damage sfail 1 "more legs failed" bash -c "for i in 0 1 2; do \
-	'$RT' poke '$W/sfail-'\$i failed_devices=7; done"
+	'$TI' poke '$W/sfail-'\$i failed_devices=7; done"
 damage bmev 0 "bmev-0: warning: field bitmap.events: found 3" \
 	poke "$W/bmev-0" bitmap.events=3 bitmap.events_cleared=3
 damage bmuuid 1 "field bitmap.uuid" bash -c \
@@ -190,7 +211,7 @@ mk --type raid1 --events 30 s0 s1 s2
 rep 0 "$s"0 - "$s"2 -- "$s"o0 "$s"o1 "$s"o2; err_has "leg 1: no input"
 rep 0 "$s"0 - "$s"2 -- "$s"o0 - "$s"o2
 mk --type raid1 --events 30 s0 s1 s2
-(cd "$W" && "$RT" mkimage --type raid5_ls --events 99 y0 y1 s2)
+(cd "$W" && "$TI" mkimage --type raid5_ls --events 99 y0 y1 s2)
 rep 0 "$s"0 "$s"1 "$s"2 -- "$s"o0 "$s"o1 "$s"o2
 err_has "2 of 3 legs agree"; err_has "leg 2 .*(invalid|disagrees).*full rebuild"
 mk --type raid5_ls --state degraded --events 30 s0 s1 s2
@@ -279,7 +300,7 @@ err_has "given twice"
 # 3. An output that cannot be opened for writing was found only after the
 #    earlier outputs were written, and they were then zeroed.
 if [ "${NB[0]:-}" != false ]; then
-	(cd "$U" && "$RT" mkimage --type raid1 w0 w1)
+	(cd "$U" && "$TI" mkimage --type raid1 w0 w1)
 	"$D/raid_dump" -o "$U/w.xml" "$U/w0" "$U/w1"
 	fill "$U/wo0" "$U/wo1"; own "$U"/*; chmod 444 "$U/wo1"
 	before=$(sums "$U/wo0" "$U/wo1")
@@ -337,7 +358,7 @@ err_has "more than 2\^21 regions"
 # ... and a bitmap size that wrapped to nothing made garbage "clean".
 M64=18446744073709551615
 damage wrap 1 "wrap-0: field sectors: found $M64" bash -c "for i in 0 1 2; do \
-	'$RT' poke '$W/wrap-'\$i sectors=$M64 array_sectors=$M64 \
+	'$TI' poke '$W/wrap-'\$i sectors=$M64 array_sectors=$M64 \
 	bitmap.sync_size=$M64 bitmap.chunksize=4096; done"
 grep -q "clean\|usable" "$W/out" && ko "garbage called clean/usable" || ok
 

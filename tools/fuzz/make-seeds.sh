@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Seed corpus for fuzz_format: real superblocks, bitmap headers and dumps
-# made by raidx_tools mkimage, each prefixed by the selector byte.
+# made by the test image writer (tests/raidx_testimg mkimage), each
+# prefixed by the selector byte.
 set -euo pipefail
 OUT=$1
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 RT=$HERE/raidx_tools
+TESTIMG=$HERE/tests/raidx_testimg
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 rm -rf "$OUT" && mkdir -p "$OUT"
@@ -15,7 +17,7 @@ for spec in "raid1 2 clean" "raid5_ls 3 degraded" "raid6_zr 4 resync" \
 	set -- $spec
 	imgs=()
 	for ((i = 0; i < $2; i++)); do imgs+=("$T/l$i"); done
-	"$RT" mkimage --type "$1" --state "$3" ${4:-} "${imgs[@]}"
+	"$TESTIMG" mkimage --type "$1" --state "$3" ${4:-} "${imgs[@]}"
 	n=$((n + 1))
 	{ printf '\0'; dd if="$T/l0" bs=4096 count=1 status=none; } > "$OUT/sb-$n"
 	{ printf '\0'; dd if="$T/l0" bs=4096 count=1 status=none

@@ -225,25 +225,125 @@ static void test_bitmap(void)
 	       saw(&s, "w:bitmap.state"), "stale bitmap must warn only");
 }
 
+/*
+ * One case table for the array rules the module and the tools share
+ * (raidx-format.c): redundancy as md's raid10 enough() and raid5/6
+ * max_degraded count it, and where legs may move.  Hand-computed from
+ * md's rules, not from the code under test.
+ */
+static const struct {
+	u32 level, layout, disks;
+	u32 lost;		/* bit i: leg i missing or out of sync */
+	bool enough;
+} redundancy_cases[] = {
+	{ 0, 0, 2, 0x0, true },
+	{ 0, 0, 2, 0x1, false },
+	{ 1, 0, 3, 0x3, true },
+	{ 1, 0, 3, 0x7, false },
+	{ 5, RAIDX_ALG_LEFT_SYMMETRIC, 3, 0x1, true },
+	{ 5, RAIDX_ALG_LEFT_SYMMETRIC, 3, 0x3, false },
+	{ 6, RAIDX_ALG_ROTATING_ZERO_RESTART, 4, 0x3, true },
+	{ 6, RAIDX_ALG_ROTATING_ZERO_RESTART, 4, 0x7, false },
+	/* near 2 over 4: mirror sets {0,1} {2,3} */
+	{ 10, 0x102, 4, 0x5, true },
+	{ 10, 0x102, 4, 0x6, true },
+	{ 10, 0x102, 4, 0x3, false },
+	{ 10, 0x102, 4, 0xc, false },
+	/* near 2 over 3: copies on {0,1} {2,0} {1,2}: any two lost */
+	{ 10, 0x102, 3, 0x1, true },
+	{ 10, 0x102, 3, 0x5, false },
+	{ 10, 0x102, 3, 0x6, false },
+	/* far 2 over 4: the far copy is on the next leg, so only
+	 * neighbours matter (issue 12: legs 0 and 2 lost runs) */
+	{ 10, 0x201, 4, 0x5, true },
+	{ 10, 0x201, 4, 0x6, false },
+	{ 10, 0x201, 4, 0x9, false },
+	/* offset 2 over 4: as far */
+	{ 10, 0x10201, 4, 0x5, true },
+	{ 10, 0x10201, 4, 0x3, false },
+	/* near 3 over 6: sets {0,1,2} {3,4,5} */
+	{ 10, 0x103, 6, 0x1b, true },
+	{ 10, 0x103, 6, 0x7, false },
+	/* far field 0: md refuses the layout */
+	{ 10, 0x002, 4, 0x0, false },
+};
+
+static const struct {
+	u32 level, layout, disks;
+	bool may_move;
+} move_cases[] = {
+	{ 1, 0, 2, true },
+	{ 10, 0x102, 4, true },
+	{ 10, 0x102, 3, false },
+	{ 10, 0x201, 4, false },
+	{ 10, 0x10201, 4, false },
+	{ 5, RAIDX_ALG_LEFT_SYMMETRIC, 3, false },
+	{ 0, 0, 2, false },
+};
+
+/* The bitmap region rule: dm-raid's bound of 2^21 regions, 4 MiB floor. */
+static void test_region(void)
+{
+	const u64 big = 16385ULL << 21;
+	const char *why;
+
+	EXPECT(raidx_region_default(0) == 8192, "default region of 0");
+	EXPECT(raidx_region_default(8192ULL << 21) == 8192,
+	       "default region at the bound");
+	EXPECT(raidx_region_default(big) == 32768,
+	       "default region above the bound: %llu",
+	       (unsigned long long)raidx_region_default(big));
+	EXPECT(raidx_region_least(big) == 16385, "least region");
+	EXPECT(!raidx_region_refusal(big, 128, 16384 * 2), "good region");
+	why = raidx_region_refusal(1024, 0, 2048);
+	EXPECT(why && strstr(why, "too large"), "region over the length");
+	why = raidx_region_refusal(big, 0, 8192);
+	EXPECT(why && strstr(why, "too small"), "region under the bound");
+	why = raidx_region_refusal(big, 0, 3 * 16384);
+	EXPECT(why && strstr(why, "power of 2"), "region not a power of 2");
+	why = raidx_region_refusal(big, 65536, 32768);
+	EXPECT(why && strstr(why, "chunk size"), "region under the chunk");
+}
+
 static void test_redundancy(void)
 {
 	struct raidx_sb sb;
-	bool lost[8] = { false };
+	struct seen s = { .n = 0 };
+	struct raidx_report rep = { collect, &s };
+	unsigned int i, k;
 
+	for (i = 0; i < ARRAY_SIZE(redundancy_cases); i++) {
+		bool lost[32] = { false };
+
+		for (k = 0; k < redundancy_cases[i].disks; k++)
+			lost[k] = redundancy_cases[i].lost & (1u << k);
+		EXPECT(raidx_legs_enough(redundancy_cases[i].level,
+					 redundancy_cases[i].layout,
+					 redundancy_cases[i].disks, lost) ==
+		       redundancy_cases[i].enough,
+		       "raid%u layout 0x%x, %u legs, lost 0x%x: enough %d",
+		       redundancy_cases[i].level, redundancy_cases[i].layout,
+		       redundancy_cases[i].disks, redundancy_cases[i].lost,
+		       redundancy_cases[i].enough);
+	}
+	for (i = 0; i < ARRAY_SIZE(move_cases); i++)
+		EXPECT(raidx_leg_may_move(move_cases[i].level,
+					  move_cases[i].layout,
+					  move_cases[i].disks) ==
+		       move_cases[i].may_move,
+		       "raid%u layout 0x%x, %u legs: may move %d",
+		       move_cases[i].level, move_cases[i].layout,
+		       move_cases[i].disks, move_cases[i].may_move);
+
+	/* The tools judge a moved leg as the module does. */
 	good_sb(&sb);
-	lost[0] = true;
-	EXPECT(rx_redundancy_ok(&sb, lost), "raid5 one lost");
-	lost[1] = true;
-	EXPECT(!rx_redundancy_ok(&sb, lost), "raid5 two lost");
-	sb.level = 6;
-	sb.num_devices = 4;
-	EXPECT(rx_redundancy_ok(&sb, lost), "raid6 two lost");
-	sb.level = 10;
-	sb.layout = raidx_r10_layout(RAIDX_R10_ALG_NEAR, 2, true);
-	EXPECT(!rx_redundancy_ok(&sb, lost), "raid10 mirror pair lost");
-	lost[1] = false;
-	lost[2] = true;
-	EXPECT(rx_redundancy_ok(&sb, lost), "raid10 one per pair lost");
+	sb.level = 1;
+	sb.layout = 0;
+	sb.array_position = 0;
+	EXPECT(!raidx_sb_validate_member(&sb, &sb, 1, &rep) &&
+	       saw(&s, "w:array_position"),
+	       "a moved raid1 leg must warn, not refuse");
+
 	sb.level = 10;
 	EXPECT(rx_bitmap_sync_sectors(&sb) == sb.array_sectors,
 	       "raid10 bitmap covers the array");
@@ -352,6 +452,7 @@ int main(void)
 	test_sb_fields();
 	test_member();
 	test_bitmap();
+	test_region();
 	test_redundancy();
 	test_parser();
 	test_ppl();

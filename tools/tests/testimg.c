@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mkimage.c - hidden test subcommands: "mkimage" writes realistic
- * metadata for a whole array onto files or devices, "poke" damages one.
- * Not installed as names, not in the man pages: they exist so host and
- * guest tests can build images through the shared encoders.
+ * testimg.c - raidx_testimg, the tests' image writer: "mkimage" writes
+ * realistic metadata for a whole array onto files or devices, "poke"
+ * damages one.  A binary of its own, never installed and not in the man
+ * pages: the host and guest tests build images with it through the
+ * shared encoders, and it writes where it is told, without the checks of
+ * the real tools (tools/outputs.c).
+ *
+ *   raidx_testimg mkimage [--type T] [--state S] ... FILE...
+ *   raidx_testimg poke FILE field=value|zero-sb|zero-bitmap...
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +20,46 @@
 
 #include "raidx-tools.h"
 
+/*
+ * Write superblock area (4 KiB, encoded from l->sb so the extension and
+ * zero padding are canonical) and, when asked, bitmap header and bits.
+ */
+static int write_leg(const char *path, const struct rx_leg *l, bool bitmap)
+{
+	unsigned char area[RX_SB_AREA];
+	unsigned char hdr[RAIDX_BITMAP_SB_SIZE];
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0) {
+		rx_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	raidx_sb_encode(&l->sb, area, sizeof(area));
+	if (rx_pwrite_full(fd, area, sizeof(area), 0) != sizeof(area))
+		r = -1;
+	if (!r && bitmap) {
+		raidx_bitmap_encode(&l->bm, hdr, sizeof(hdr));
+		if (rx_pwrite_full(fd, hdr, sizeof(hdr),
+				   RAIDX_BITMAP_OFFSET) != sizeof(hdr))
+			r = -1;
+		if (!r && l->nbits_bytes &&
+		    rx_pwrite_full(fd, l->bits, l->nbits_bytes,
+				   RX_BITMAP_BITS_OFFSET) != l->nbits_bytes)
+			r = -1;
+	}
+	if (!r && fsync(fd) && errno != EINVAL)
+		r = -1;
+	if (r)
+		rx_err("%s: write error: %s", path, strerror(errno));
+	if (close(fd))
+		r = -1;
+	return r;
+}
+
+/*----------------------------------------------------------------
+ * mkimage
+ *--------------------------------------------------------------*/
 struct mkopts {
 	const struct raidx_type *type;
 	unsigned int devices;
@@ -129,13 +174,13 @@ static int write_images(const struct mkopts *o, char **paths)
 		if (rx_array_has_bitmap(&l.sb))
 			make_bitmap(o, &l.sb, &l);
 		r = prepare(paths[i], o->size) ||
-		    rx_write_leg(paths[i], &l, rx_array_has_bitmap(&l.sb));
+		    write_leg(paths[i], &l, rx_array_has_bitmap(&l.sb));
 		free(l.bits);
 	}
 	return r ? RX_EXIT_PROBLEMS : RX_EXIT_OK;
 }
 
-int cmd_mkimage(int argc, char **argv)
+static int cmd_mkimage(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "type", required_argument, NULL, 't' },
@@ -199,10 +244,10 @@ int cmd_mkimage(int argc, char **argv)
 	return write_images(&o, argv + optind);
 }
 
-/*----------------------------------------------------------------*/
-
-/* poke DEV ACTION...: field=value, zero-sb, zero-bitmap, dirty-all */
-int cmd_poke(int argc, char **argv)
+/*----------------------------------------------------------------
+ * poke DEV ACTION...: field=value, zero-sb, zero-bitmap
+ *--------------------------------------------------------------*/
+static int cmd_poke(int argc, char **argv)
 {
 	struct rx_leg l = { 0 };
 	bool bitmap = false;
@@ -241,6 +286,23 @@ int cmd_poke(int argc, char **argv)
 	}
 	/* Header only: bits stay as they are on the device. */
 	rx_leg_set_bits(&l, NULL, 0);
-	r = rx_write_leg(l.path, &l, bitmap);
+	r = write_leg(l.path, &l, bitmap);
 	return r ? RX_EXIT_PROBLEMS : RX_EXIT_OK;
+}
+
+/*----------------------------------------------------------------*/
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "mkimage")) {
+		rx_prog = "mkimage";
+		return cmd_mkimage(argc - 1, argv + 1);
+	}
+	if (argc >= 2 && !strcmp(argv[1], "poke")) {
+		rx_prog = "poke";
+		return cmd_poke(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "Usage: raidx_testimg mkimage|poke ARGS...\n"
+		"(test-only: writes without the checks of the real tools)\n");
+	return RX_EXIT_USAGE;
 }
