@@ -21,7 +21,8 @@ else
 endif
 
 .PHONY: all deps module tools check check-host check-guest demo bench \
-	bench-quick fuzz fuzz-long checkpatch sparse install clean fuzz-guest
+	bench-quick fuzz fuzz-long checkpatch sparse install clean fuzz-guest \
+	debug-kernel check-debug
 
 all: module tools
 
@@ -68,6 +69,16 @@ fuzz-guest: deps module
 	FUZZ_CASES=$${FUZZ_CASES:-1000000} FUZZ_SECONDS=$${FUZZ_SECONDS:-1800} \
 	GUEST_ENV_VARS="$${GUEST_ENV_VARS:-} RAIDX_KO FUZZ_SEED FUZZ_CASES FUZZ_SECONDS FUZZ_ONLY FUZZ_PHASE FUZZ_DMSETUP FUZZ_AVOID" \
 		bash tests/run-guest.sh tests/fuzz/table-fuzz-long.sh
+
+# A kernel of the guest's version with KASAN, lockdep, kmemleak and the
+# other checkers, and dm-raidx.ko built against it (build/debug/); cached
+# under .cache/debug-kernel-*.  check-debug runs every guest test on it
+# (TESTS="a b" for some); a kernel report fails the test it came in.
+debug-kernel: $(ENV_MK)
+	bash scripts/debug-kernel.sh
+
+check-debug: $(ENV_MK) tools
+	bash scripts/debug-kernel.sh --check $(TESTS)
 
 install: module tools
 	$(MAKE) -C tools install

@@ -19,6 +19,9 @@
 #   GUEST_MEM      MiB (3072)     GUEST_SMP  CPUs (2)
 #   GUEST_ENV_VARS names of host variables to export into the guest script
 #   GUEST_ARGS     bash array of arguments passed to SCRIPT (set by caller)
+#   GUEST_KIMAGE, GUEST_KMODDIR, GUEST_KVER   boot another kernel than
+#                  $CACHE/env.sh's KIMAGE, KMODDIR, KVER (all three
+#                  together; scripts/debug-kernel.sh --env prints them)
 
 QEMU_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=${TOP:-$(cd "$QEMU_LIB_DIR/../.." && pwd)}
@@ -43,6 +46,16 @@ guest_load_env() {
 	}
 	# shellcheck source=/dev/null
 	. "$CACHE/env.sh"
+	# Another kernel (the debug kernel): the three go together, a module
+	# tree of one kernel does not load into another.
+	if [ -n "${GUEST_KIMAGE:-}${GUEST_KMODDIR:-}${GUEST_KVER:-}" ]; then
+		if [ -z "${GUEST_KIMAGE:-}" ] || [ -z "${GUEST_KMODDIR:-}" ] ||
+			[ -z "${GUEST_KVER:-}" ]; then
+			echo "qemu.sh: set all of GUEST_KIMAGE, GUEST_KMODDIR, GUEST_KVER or none" >&2
+			return 1
+		fi
+		KIMAGE=$GUEST_KIMAGE KMODDIR=$GUEST_KMODDIR KVER=$GUEST_KVER
+	fi
 }
 
 # The /init of the initramfs: busybox only.  Kept as a here-doc so its
@@ -56,7 +69,10 @@ mkdir -p /proc /sys /dev /lower /rw /newroot
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for m in /m/*.ko; do insmod "$m" || echo "init: insmod $m failed"; done
+for m in /m/*.ko; do
+	[ -e "$m" ] || continue
+	insmod "$m" || echo "init: insmod $m failed"
+done
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	guest_kver=*) KVER=${w#*=} ;;
@@ -98,12 +114,34 @@ exec switch_root /newroot /bin/bash -c \
 EOF
 }
 
-# Build (or reuse) the initramfs; prints its path.  Keyed by KVER and the
-# hash of this file, so editing the init script rebuilds it.
+# initrd_modules: the .ko files (dependencies first) the initramfs needs.
+# A kernel with virtio or 9p built in (the debug kernel) has fewer:
+# modprobe prints "builtin NAME" for those.  A module that is neither is
+# an error: the guest would not reach its root.
+initrd_modules() {
+	local base=${KMODDIR%/lib/modules/*} m out
+	for m in "${GUEST_INITRD_MODS[@]}"; do
+		# modprobe takes one module per call (extra words are parameters).
+		out=$(modprobe -d "$base" -S "$KVER" --show-depends "$m" 2>&1) || {
+			echo "qemu.sh: no module $m for $KVER in $KMODDIR: $out" >&2
+			return 1
+		}
+		echo "$out"
+	done | awk '$1 == "insmod" && !seen[$2]++ {print $2}'
+}
+
+# Build (or reuse) the initramfs; prints its path.  Keyed by KVER, the
+# hash of this file (editing the init script rebuilds it) and the kernel
+# (image and module tree paths, modules.dep), so another kernel of the
+# same KVER or a rebuilt one gets its own.
 guest_initramfs() {
 	guest_load_env || return 1
-	local key out tmp m ko
-	key=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-12)
+	local key out tmp ko mods
+	key=$({
+		sha256sum "${BASH_SOURCE[0]}"
+		echo "$KIMAGE $KMODDIR"
+		stat -c '%s %Y' "$KMODDIR/modules.dep" 2>/dev/null
+	} | sha256sum | cut -c1-12)
 	out=$CACHE/initramfs-$KVER-$key.cpio.gz
 	if [ -f "$out" ]; then echo "$out"; return 0; fi
 	tmp=$(mktemp -d)
@@ -116,12 +154,9 @@ guest_initramfs() {
 	cp /bin/busybox "$tmp/bin/busybox"
 	guest_init_script >"$tmp/init"
 	chmod +x "$tmp/init"
+	mods=$(initrd_modules) || { rm -rf "$tmp"; return 1; }
 	local n=10
-	# modprobe takes one module per call (extra words are parameters).
-	for m in "${GUEST_INITRD_MODS[@]}"; do
-		modprobe -d "${KMODDIR%/lib/modules/*}" -S "$KVER" --show-depends "$m"
-	done | awk '$1 == "insmod" && !seen[$2]++ {print $2}' |
-	while read -r ko; do
+	for ko in $mods; do
 		cp "$ko" "$tmp/m/$n-$(basename "$ko")"
 		n=$((n + 1))
 	done
