@@ -240,7 +240,7 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 		r = raidx_set_sizes(rs, sb_array, false);
 		if (r)
 			return r;
-		setup_recovery(rs, min(md->recovery_cp, md->dev_sectors));
+		setup_recovery(rs, min(md->recovery_cp, rs_resync_sectors(rs)));
 	} else {
 		r = raidx_set_sizes(rs, rs->ti->len, false);
 		if (r)

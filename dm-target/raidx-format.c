@@ -259,8 +259,8 @@ bool raidx_leg_may_move(u32 level, u32 layout, u32 disks)
  * bitmap to 2^21 regions and LVM2 picks region_size by that bound, so the
  * same tables must be accepted and refused here.
  */
-#define RAIDX_REGIONS_MAX	BIT_ULL(21)
 #define RAIDX_REGION_DEFAULT	8192ULL		/* 4 MiB */
+#define RAIDX_BITMAP_CHUNK_MAX	BIT_ULL(31)	/* md's u32 chunksize */
 
 u64 raidx_region_least(u64 len)
 {
@@ -275,6 +275,30 @@ u64 raidx_region_default(u64 len)
 	while (region < raidx_region_least(len))
 		region <<= 1;
 	return region;
+}
+
+/*
+ * Smallest power-of-two region (bytes) of at least @least bytes (and at
+ * least a sector) that covers @sectors with at most 2^21 bits; 0 if none
+ * fits md's u32 chunksize.  What a rewritten bitmap uses and what a
+ * check proposes.
+ */
+u64 raidx_bitmap_region_bytes(u64 sectors, u64 least)
+{
+	u64 bytes = 512;
+
+	while (bytes < least && bytes <= RAIDX_BITMAP_CHUNK_MAX)
+		bytes <<= 1;
+
+	while (bytes <= RAIDX_BITMAP_CHUNK_MAX) {
+		u64 region = bytes >> 9;
+
+		if (sectors / region + (sectors % region != 0) <=
+		    RAIDX_REGIONS_MAX)
+			return bytes;
+		bytes <<= 1;
+	}
+	return 0;
 }
 
 /* The refusal texts are dm-raid's: LVM2 and users know them. */
@@ -531,6 +555,57 @@ static unsigned int check_geometry(u32 level, u32 layout, u32 chunk,
 	return bad;
 }
 
+/*
+ * How far md's resync position can go (raidx_sb_resync_sectors(), a leg
+ * or for raid10 the array), with the slack the stock target's positions
+ * have always had: a leg's data offset.
+ */
+static u64 resync_limit(const struct raidx_sb *sb)
+{
+	u64 leg = sb->sectors + sb->data_offset;
+	u64 resync = raidx_sb_resync_sectors(sb);
+
+	return resync > leg ? resync : leg;
+}
+
+/*
+ * md keeps a write-intent bitmap only with the resync policy (md refuses
+ * one beside a journal or a PPL) and only with redundancy to resync.
+ */
+bool raidx_has_bitmap(u32 level, int policy)
+{
+	return level != 0 && policy == RAIDX_POLICY_RESYNC;
+}
+
+/*
+ * The same from a superblock: the policy recorded (a journal bit means a
+ * journal whatever the extension says; none: the stock target's resync),
+ * and no bitmap while the area is marked stale (after PPL, until dm-raidx
+ * writes a fresh header).
+ */
+bool raidx_sb_has_bitmap(const struct raidx_sb *sb)
+{
+	int policy = RAIDX_POLICY_RESYNC;
+
+	if (sb->incompat_features & RAIDX_INCOMPAT_STALE_BITMAP)
+		return false;
+	if (sb->incompat_features & RAIDX_INCOMPAT_JOURNAL)
+		policy = RAIDX_POLICY_JOURNAL;
+	else if (sb->has_ext && sb->consistency_policy < RAIDX_POLICY_COUNT)
+		policy = sb->consistency_policy;	/* unknown: keep the area */
+	return raidx_has_bitmap(sb->level, policy);
+}
+
+/*
+ * What md's resync covers (resync_max_sectors) and a bitmap's sync_size:
+ * a leg for raid1/4/5/6, the array for raid10 (raid10_run sets it to the
+ * array size, larger than a leg with more legs than copies).
+ */
+u64 raidx_sb_resync_sectors(const struct raidx_sb *sb)
+{
+	return sb->level == 10 ? sb->array_sectors : sb->sectors;
+}
+
 /* Fields of the stock superblock before v1.9.0. */
 static unsigned int validate_base(const struct raidx_sb *sb,
 				  const struct raidx_report *rep)
@@ -564,9 +639,9 @@ static unsigned int validate_base(const struct raidx_sb *sb,
 			      sb->disk_recovery_offset, sb->sectors,
 			      "recovery offset beyond the device size");
 	if (sb->array_resync_offset != RAIDX_MAX_SECTOR && v190 &&
-	    sb->array_resync_offset > sb->sectors + sb->data_offset)
+	    sb->array_resync_offset > resync_limit(sb))
 		bad += report(rep, RAIDX_FATAL, "array_resync_offset",
-			      sb->array_resync_offset, sb->sectors,
+			      sb->array_resync_offset, resync_limit(sb),
 			      "resync offset beyond the device size");
 	return bad;
 }

@@ -334,9 +334,20 @@ bool raidx_leg_may_move(u32 level, u32 layout, u32 disks);
  * reason a given @region is refused (NULL if it is not).  @least is the
  * smallest region allowed.
  */
+#define RAIDX_REGIONS_MAX	BIT_ULL(21)	/* dm-raid's bitmap bound */
 u64 raidx_region_least(u64 len);
 u64 raidx_region_default(u64 len);
 const char *raidx_region_refusal(u64 len, u64 chunk, u64 region);
+u64 raidx_bitmap_region_bytes(u64 sectors, u64 least);
+
+/*
+ * Does md keep a write-intent bitmap for an array of @level with
+ * @policy (enum raidx_policy)?  raidx_sb_has_bitmap(): whether the
+ * bitmap area of the leg @sb came from holds a bitmap md would load (a
+ * table may still ask for another policy, and an area marked stale gets
+ * a fresh bitmap on the next activation with resync).
+ */
+bool raidx_has_bitmap(u32 level, int policy);
 
 /* Names of policies and journal modes; NULL/-1 if unknown. */
 const char *raidx_policy_name(u32 policy);
@@ -382,6 +393,10 @@ unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 				      const struct raidx_sb *sb,
 				      unsigned int pos,
 				      const struct raidx_report *rep);
+
+bool raidx_sb_has_bitmap(const struct raidx_sb *sb);
+/* Sectors md's resync covers and a bitmap's sync_size must equal. */
+u64 raidx_sb_resync_sectors(const struct raidx_sb *sb);
 
 /* True when @a is fresher than @b (higher events). */
 bool raidx_sb_fresher(const struct raidx_sb *a, const struct raidx_sb *b);

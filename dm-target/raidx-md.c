@@ -371,9 +371,17 @@ static void fit_bitmap(struct raidx_set *rs)
 		return;
 	if (!rs->grow && region == md->bitmap_info.chunksize)
 		return;
-	r = md_bitmap_resize(md->bitmap, md->dev_sectors, region, 0);
-	if (r)
+	r = md_bitmap_resize(md->bitmap, rs_resync_sectors(rs), region, 0);
+	if (r) {
 		DMERR("%s: failed to resize bitmap (%d)", raidx_name(rs), r);
+		return;
+	}
+	/*
+	 * md wrote the bits in the new layout; the header with the new
+	 * region size goes out with the superblocks, now rather than at
+	 * the first write, so a crash in between reads the bits right.
+	 */
+	raidx_write_superblocks(rs);
 }
 
 /*
@@ -390,7 +398,7 @@ static void resync_from_checkpoint(struct raidx_set *rs)
 	set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
 	md->resync_min = md->recovery_cp;
 	if (rs->grow)
-		md->resync_max_sectors = md->dev_sectors;
+		md->resync_max_sectors = rs_resync_sectors(rs);
 }
 
 int raidx_preresume(struct dm_target *ti)

@@ -10,8 +10,6 @@
  */
 #include "raidx.h"
 
-#define RAIDX_BITMAP_SECTOR	(RAIDX_BITMAP_OFFSET >> SECTOR_SHIFT)
-
 /*
  * ---- Reading and writing one superblock ----
  */
@@ -209,8 +207,6 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	md->reshape_position = MaxSector;
 	md->recovery_cp = MaxSector;
 	memset(md->uuid, 0, sizeof(md->uuid));
-	md->bitmap_info.offset = 0;
-	md->bitmap_info.default_offset = 0;
 
 	for (i = 0; i < rs->raid_disks; i++) {
 		struct raidx_dev *d = &rs->dev[i];
@@ -227,7 +223,6 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 		rdev->new_data_offset = 0;
 		memset(&rdev->ppl, 0, sizeof(rdev->ppl));
 	}
-	raidx_table_leg_state(rs);
 
 	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
 	rs->degraded_legs = 0;
@@ -754,11 +749,6 @@ int raidx_load_superblocks(struct raidx_set *rs)
 		new_array(rs);
 	if (r)
 		goto out;
-
-	/* No bitmap for raid0 (nothing to resync) or with a journal. */
-	md->bitmap_info.offset = (rs->type->level == 0 || rs->journal.dev) ?
-				 0 : RAIDX_BITMAP_SECTOR;
-	md->bitmap_info.default_offset = md->bitmap_info.offset;
 out:
 	kfree(sbs);
 	return r;

@@ -149,18 +149,15 @@ static int place_ppl(struct raidx_set *rs, bool new_array)
 	/* No reshape space: the data stays where the PPL ends. */
 	rdev_for_each(rdev, md)
 		rdev->new_data_offset = rdev->data_offset;
-	/* PPL and a bitmap are exclusive in md. */
-	md->bitmap_info.offset = 0;
-	md->bitmap_info.default_offset = 0;
 	set_bit(MD_HAS_PPL, &md->flags);
 	return 0;
 }
 
 /*
- * After the superblocks are read, before anything decides on the policy:
- * the table's policy (or its journal_dev) wins, else the recorded one.
+ * The table's policy (or its journal_dev) wins, else the recorded one;
+ * a crashed array keeps the one it crashed with.
  */
-int raidx_policy_adopt(struct raidx_set *rs)
+static int adopt_policy(struct raidx_set *rs)
 {
 	if (rs->sb_has_ext && rs->sb_journal_mode >= 0 &&
 	    !rs_given(rs, RAIDX_ARG_JOURNAL_MODE))
@@ -180,6 +177,28 @@ int raidx_policy_adopt(struct raidx_set *rs)
 	if (rs->sb_dirty && rs->policy != rs->sb_policy)
 		return refuse(rs,
 			      "Unclean array: activate it with its recorded consistency_policy first");
+	return 0;
+}
+
+/*
+ * After the superblocks are read, before anything decides on the array:
+ * the policy in force, and with it whether md keeps a bitmap (the one
+ * place that says so; a runtime switch to PPL drops it in raidx-md.c).
+ * The bitmap lives on the metadata devices: none without them.
+ */
+int raidx_policy_adopt(struct raidx_set *rs)
+{
+	sector_t bitmap;
+	int r;
+
+	r = adopt_policy(rs);
+	if (r)
+		return r;
+	bitmap = rs->md.persistent &&
+		 raidx_has_bitmap(rs->type->level, rs->policy) ?
+		 RAIDX_BITMAP_SECTOR : 0;
+	rs->md.bitmap_info.offset = bitmap;
+	rs->md.bitmap_info.default_offset = bitmap;
 	return 0;
 }
 

@@ -517,6 +517,28 @@ static int refuse_duplicate_devices(struct raidx_set *rs)
 	return 0;
 }
 
+/*
+ * md keeps the superblock and bitmap of a leg without a metadata device
+ * at the start of its data device (sync_page_io() falls back to it): in
+ * an array that has superblocks, such a leg would get a bitmap written
+ * over its data.  The stock target accepts the table; LVM never makes
+ * one.  Every leg with data has a metadata device, or none has.
+ */
+static int refuse_mixed_metadata(struct raidx_set *rs)
+{
+	unsigned int i;
+
+	for (i = 0; i < rs->raid_disks; i++)
+		if (rs->dev[i].data_dev && !rs->dev[i].meta_dev) {
+			DMERR("%s: leg %u has data but no metadata device; other legs have one",
+			      raidx_name(rs), i);
+			rs->ti->error =
+				"Metadata device missing for a leg: give every leg one, or none";
+			return -EINVAL;
+		}
+	return 0;
+}
+
 static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
 {
 	bool have_metadata = false;
@@ -545,6 +567,9 @@ static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
 		list_add_tail(&rs->journal.rdev.same_set, &rs->md.disks);
 
 	if (have_metadata) {
+		r = refuse_mixed_metadata(rs);
+		if (r)
+			return r;
 		rs->md.external = 0;
 		rs->md.persistent = 1;
 		rs->md.major_version = 2;
@@ -613,8 +638,6 @@ static int apply_params(struct raidx_set *rs)
 
 	md->chunk_sectors = p->chunk_sectors;
 	md->new_chunk_sectors = p->chunk_sectors;
-
-	raidx_table_leg_state(rs);
 
 	if (rs_given(rs, RAIDX_ARG_DAEMON_SLEEP))
 		md->bitmap_info.daemon_sleep = p->daemon_sleep;

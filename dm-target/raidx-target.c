@@ -13,7 +13,7 @@
 
 #define RAIDX_VERSION_MAJOR	1
 #define RAIDX_VERSION_MINOR	18
-#define RAIDX_VERSION_PATCH	0
+#define RAIDX_VERSION_PATCH	1
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);
@@ -159,6 +159,7 @@ static int raidx_analyse(struct raidx_set *rs, bool provisional)
 	rs->dev_sectors = rs->md.dev_sectors;
 
 	rs->provisional = provisional;
+	raidx_table_leg_state(rs);
 	r = raidx_load_superblocks(rs);
 	if (r)
 		return r;

@@ -52,6 +52,9 @@ enum raidx_arg {
 	RAIDX_ARG_COUNT
 };
 
+/* Where md finds the bitmap, in sectors from the metadata start. */
+#define RAIDX_BITMAP_SECTOR	(RAIDX_BITMAP_OFFSET >> SECTOR_SHIFT)
+
 /* Free sectors a leg needs beside its data for an out-of-place reshape. */
 #define RAIDX_MIN_FREE_RESHAPE_SECTORS	32
 
@@ -199,9 +202,14 @@ static inline bool rs_is_reshaping(struct raidx_set *rs)
 	return rs->md.reshape_position != MaxSector;
 }
 
-static inline bool rs_is_recovering(struct raidx_set *rs)
+/*
+ * What md's resync and the bitmap cover (md's resync_max_sectors): a
+ * leg, but for raid10 the array (raid10_run and raid10_resize size both
+ * by raid10_size()), larger than a leg with more legs than copies.
+ */
+static inline sector_t rs_resync_sectors(struct raidx_set *rs)
 {
-	return rs->md.recovery_cp < rs->md.dev_sectors;
+	return rs_is_raid10(rs) ? rs->md.array_sectors : rs->md.dev_sectors;
 }
 
 /* raidx-target.c: nothing the other files call */

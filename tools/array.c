@@ -50,3 +50,22 @@ void rx_leg_set_bits(struct rx_leg *l, const void *bits, size_t len)
 		memcpy(l->bits, bits, len);
 	l->nbits_bytes = len;
 }
+
+/*
+ * Index of the freshest leg with a valid superblock, or -1: the one the
+ * kernel trusts (raidx_sb_fresher() is the shared comparison).
+ */
+int rx_freshest(const struct rx_array *a)
+{
+	int best = -1;
+	unsigned int i;
+
+	for (i = 0; i < a->nr; i++) {
+		if (!a->legs[i].sb_valid)
+			continue;
+		if (best < 0 || raidx_sb_fresher(&a->legs[i].sb,
+						 &a->legs[best].sb))
+			best = i;
+	}
+	return best;
+}

@@ -150,18 +150,6 @@ static unsigned int tool_finding(struct finding_ctx *c,
 	return sev == RAIDX_FATAL;
 }
 
-/* Smallest region size (bytes, power of 2) giving at most 2^21 regions. */
-static unsigned long long region_bytes_for(unsigned long long sectors)
-{
-	unsigned long long c = 512;
-
-	while (c < RX_MAX_CHUNK_BYTES &&
-	       sectors / (c >> 9) + (sectors % (c >> 9) != 0) >
-	       RX_MAX_REGIONS)
-		c <<= 1;
-	return c;
-}
-
 /*
  * Sizes from the disk that Linux cannot have: a block device holds at
  * most 2^63 - 1 bytes (loff_t), 2^54 sectors.  Past that, products and
@@ -217,14 +205,14 @@ static unsigned int check_bitmap(struct rx_leg *l, const struct raidx_sb *ref,
 {
 	struct raidx_report rep = { print_finding, c };
 	const struct raidx_bitmap_sb *bm = &l->bm;
-	unsigned long long bytes, regions;
+	unsigned long long bytes, regions, want;
 	unsigned int bad;
 
 	if (!l->has_bitmap)
 		return tool_finding(c, RAIDX_FATAL, "bitmap.magic", 0,
 				    RAIDX_BITMAP_MAGIC,
 				    "device too small for a bitmap header");
-	bad = raidx_bitmap_validate(bm, rx_bitmap_sync_sectors(ref), &rep);
+	bad = raidx_bitmap_validate(bm, raidx_sb_resync_sectors(ref), &rep);
 	if (bm->magic != RAIDX_BITMAP_MAGIC)
 		return bad;
 
@@ -247,11 +235,12 @@ static unsigned int check_bitmap(struct rx_leg *l, const struct raidx_sb *ref,
 
 	regions = raidx_bitmap_regions(bm);
 	bytes = raidx_bitmap_bytes(bm);
-	if (regions > RX_MAX_REGIONS)
+	want = raidx_bitmap_region_bytes(raidx_sb_resync_sectors(ref), 512);
+	if (regions > RAIDX_REGIONS_MAX)
 		tool_finding(c, RAIDX_WARNING, "bitmap.chunksize",
-			     bm->chunksize,
-			     region_bytes_for(rx_bitmap_sync_sectors(ref)),
-			     "more regions than dm-raid allows (2^21)");
+			     bm->chunksize, want ? want : 1ULL << 31,
+			     want ? "more regions than dm-raid allows (2^21)" :
+			     "more regions than dm-raid allows (2^21) even at the largest region size");
 	if (ref->level != 1 && ref->stripe_sectors &&
 	    bm->chunksize && bm->chunksize < ref->stripe_sectors * 512ULL)
 		tool_finding(c, RAIDX_WARNING, "bitmap.chunksize",
@@ -404,7 +393,7 @@ unsigned int rx_check_array(struct rx_array *a, unsigned int *warnings,
 				l->sb_valid = false;
 			bad += m;
 		}
-		if (rx_array_has_bitmap(&a->legs[fresh].sb) && l->sb_valid)
+		if (raidx_sb_has_bitmap(&a->legs[fresh].sb) && l->sb_valid)
 			bad += check_bitmap(l, &a->legs[fresh].sb, &c);
 	}
 	bad += check_array_state(a, &a->legs[fresh].sb, a->legs[fresh].path,

@@ -214,7 +214,7 @@ int rx_read_array(struct rx_array *a, char **paths, unsigned int nr)
 			}
 		if (l->missing || l->sb.magic != RAIDX_SB_MAGIC)
 			continue;
-		if (rx_array_has_bitmap(&l->sb) &&
+		if (raidx_sb_has_bitmap(&l->sb) &&
 		    l->size < RX_BITMAP_BITS_OFFSET) {
 			rx_err("%s: too small (%llu bytes) for superblock and "
 			       "bitmap header (%u bytes)", l->path, l->size,

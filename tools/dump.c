@@ -206,7 +206,7 @@ static struct rx_node *array_tree(const struct rx_array *a)
 		}
 		r |= rx_node_set_u64(leg, "size", l->size);
 		r |= put_sb(leg, &l->sb);
-		if (l->has_bitmap && rx_array_has_bitmap(&l->sb))
+		if (l->has_bitmap && raidx_sb_has_bitmap(&l->sb))
 			r |= put_bitmap(leg, l);
 	}
 	if (r) {

@@ -144,7 +144,7 @@ static int check_sizes(struct rx_outs *os, struct rx_array *a)
 		if (l->missing)
 			continue;
 		if (!leg_fits(&os->o[i], l, l->has_bitmap &&
-			      rx_array_has_bitmap(&l->sb)))
+			      raidx_sb_has_bitmap(&l->sb)))
 			r = RX_EXIT_USAGE;
 		l->size = os->o[i].size;
 		l->readable = true;
@@ -185,7 +185,7 @@ static void add_range(struct rx_out *o, unsigned long long off,
 /* Ranges to write, and a copy of what they overwrite. */
 static int prepare(struct rx_out *o, const struct rx_leg *l)
 {
-	bool bitmap = rx_array_has_bitmap(&l->sb);
+	bool bitmap = raidx_sb_has_bitmap(&l->sb);
 	unsigned int k;
 
 	if (!leg_fits(o, l, bitmap))

@@ -5,7 +5,7 @@
  * One header for the whole binary, in sections by the file that owns
  * them: messages (msg.c), options (options.c), the in-memory image of one
  * array's metadata (array.c), reading devices (devio.c), writing outputs
- * (outputs.c), array rules (array-rules.c), the array check (check.c) and
+ * (outputs.c), the array check (check.c) and
  * the dump (dump.c, tree.c).  Field-level rules live in
  * dm-target/raidx-format.c; nothing here may restate them.
  */
@@ -35,9 +35,6 @@ enum {
 #define RX_MAX_BITMAP_BYTES	(1ULL << 21)
 /* dm-raid's default region size when none survives (validate_region_size) */
 #define RX_DEFAULT_REGION_BYTES	(4U << 20)
-#define RX_MAX_REGIONS		(1ULL << 21)
-/* Largest power-of-2 region size md's u32 bitmap chunksize holds. */
-#define RX_MAX_CHUNK_BYTES	(1U << 31)
 
 /* One leg (metadata device) of an array, in table order. */
 struct rx_leg {
@@ -177,12 +174,7 @@ int rx_outs_close(struct rx_outs *os);
 unsigned int rx_sb_validate(const struct raidx_sb *sb,
 			    const struct raidx_report *rep);
 
-/*
- * array-rules.c: array rules the kernel applies that raidx-format.c does
- * not have yet (to be moved there).
- */
-bool rx_array_has_bitmap(const struct raidx_sb *sb);
-unsigned long long rx_bitmap_sync_sectors(const struct raidx_sb *sb);
+/* array.c: the freshest leg with a valid superblock, or -1. */
 int rx_freshest(const struct rx_array *a);
 
 /*

@@ -235,7 +235,7 @@ static const struct rx_leg *pick_bitmap(struct repair *rp)
 		if (rp->fate[i] != FATE_KEEP)
 			continue;
 		if (!l->has_bitmap || !l->bits ||
-		    raidx_bitmap_validate(&l->bm, rx_bitmap_sync_sectors(ref),
+		    raidx_bitmap_validate(&l->bm, raidx_sb_resync_sectors(ref),
 					  &rep) || !l->bm.daemon_sleep) {
 			rx_info("leg %u (%s): bitmap unusable", i, l->path);
 			continue;
@@ -246,18 +246,13 @@ static const struct rx_leg *pick_bitmap(struct repair *rp)
 	return best;
 }
 
-/* Division rounding up that cannot wrap (a + b - 1 can). */
-static unsigned long long div_up(unsigned long long a, unsigned long long b)
-{
-	return a / b + (a % b != 0);
-}
-
 static int fresh_bitmap(struct repair *rp, struct rx_leg *o,
 			bool degraded)
 {
 	const struct raidx_sb *ref = &rp->in->legs[rp->ref].sb;
-	unsigned long long sync = rx_bitmap_sync_sectors(ref);
+	unsigned long long sync = raidx_sb_resync_sectors(ref);
 	u32 chunk = RX_DEFAULT_REGION_BYTES;
+	unsigned long long region;
 	unsigned int i;
 
 	/* Keep a surviving region size if any header still has one. */
@@ -271,17 +266,15 @@ static int fresh_bitmap(struct repair *rp, struct rx_leg *o,
 			break;
 		}
 	}
-	/* At most RX_MAX_REGIONS regions of at most 2 GiB (u32 chunksize) */
-	while (chunk < RX_MAX_CHUNK_BYTES &&
-	       div_up(sync, chunk >> 9) > RX_MAX_REGIONS)
-		chunk <<= 1;
-	if (div_up(sync, chunk >> 9) > RX_MAX_REGIONS) {
+	/* At most 2^21 regions, of at most 2 GiB (md's u32 chunksize) */
+	region = raidx_bitmap_region_bytes(sync, chunk);
+	if (!region) {
 		rx_err("bitmap: %llu sectors per device need more than 2^21 "
-		       "regions of the largest region size (%u bytes): "
-		       "refusing to write a bitmap md cannot use", sync,
-		       RX_MAX_CHUNK_BYTES);
+		       "regions of the largest region size (2 GiB): "
+		       "refusing to write a bitmap md cannot use", sync);
 		return -1;
 	}
+	chunk = region;
 	memset(&o->bm, 0, sizeof(o->bm));
 	o->bm.magic = RAIDX_BITMAP_MAGIC;
 	o->bm.version = RAIDX_BITMAP_MAJOR_HI;
@@ -315,7 +308,7 @@ static int build(struct repair *rp)
 	const struct raidx_sb *ref = &rp->in->legs[rp->ref].sb;
 	struct raidx_sb sb = *ref;
 	const struct rx_leg *src = NULL;
-	bool bitmap = rx_array_has_bitmap(ref), degraded = is_degraded(rp);
+	bool bitmap = raidx_sb_has_bitmap(ref), degraded = is_degraded(rp);
 	unsigned int i;
 
 	if (rp->clear_stale_failed && clear_failed(rp, &sb))

@@ -122,7 +122,7 @@ static int check_bits_present(const struct rx_array *a)
 	for (i = 0; i < a->nr; i++) {
 		const struct rx_leg *l = &a->legs[i];
 
-		if (l->missing || !rx_array_has_bitmap(&l->sb))
+		if (l->missing || !raidx_sb_has_bitmap(&l->sb))
 			continue;
 		if (!l->has_bitmap || !l->bits) {
 			rx_err("%s: leg %u: the dump has no bitmap bits; "

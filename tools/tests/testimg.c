@@ -117,7 +117,7 @@ static void make_bitmap(const struct mkopts *o, const struct raidx_sb *sb,
 	l->bm.version = RAIDX_BITMAP_MAJOR_HI;
 	l->bm.events = sb->events;
 	l->bm.events_cleared = sb->events;
-	l->bm.sync_size = rx_bitmap_sync_sectors(sb);
+	l->bm.sync_size = raidx_sb_resync_sectors(sb);
 	l->bm.chunksize = o->region;
 	l->bm.daemon_sleep = 5;
 	l->has_bitmap = true;
@@ -171,10 +171,10 @@ static int write_images(const struct mkopts *o, char **paths)
 			l.sb.events--;
 		else if (degraded)
 			raidx_sb_set_failed(&l.sb, last, true);
-		if (rx_array_has_bitmap(&l.sb))
+		if (raidx_sb_has_bitmap(&l.sb))
 			make_bitmap(o, &l.sb, &l);
 		r = prepare(paths[i], o->size) ||
-		    write_leg(paths[i], &l, rx_array_has_bitmap(&l.sb));
+		    write_leg(paths[i], &l, raidx_sb_has_bitmap(&l.sb));
 		free(l.bits);
 	}
 	return r ? RX_EXIT_PROBLEMS : RX_EXIT_OK;

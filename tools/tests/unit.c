@@ -121,6 +121,20 @@ static void test_sb_fields(void)
 		sb.consistency_policy = RAIDX_POLICY_PPL,
 		sb.incompat_features = RAIDX_INCOMPAT_PPL));
 
+	/* raid10 resyncs in array sectors: past a leg's size is fine. */
+	SB_CASE("array_resync_offset", (sb.level = sb.new_level = 10,
+		sb.layout = sb.new_layout = 0x102, sb.array_sectors = 3 << 19,
+		sb.array_resync_offset = (3 << 19) + 8));
+	good_sb(&sb);
+	sb.level = sb.new_level = 10;
+	sb.layout = sb.new_layout = 0x102;	/* near 2 */
+	sb.array_sectors = 3 << 19;		/* 3 legs, 2 copies */
+	sb.array_resync_offset = (1 << 20) + 8;
+	s.n = s.fatal = 0;
+	EXPECT(!raidx_sb_validate(&sb, &rep) && !s.n,
+	       "raid10 resync offset inside the array (past a leg) refused: %s",
+	       s.n ? s.fields[0] : "-");
+
 	/* Warnings: not fatal. */
 	good_sb(&sb);
 	sb.events = 0;
@@ -305,6 +319,66 @@ static void test_region(void)
 	EXPECT(why && strstr(why, "chunk size"), "region under the chunk");
 }
 
+/* Which arrays have a bitmap: one rule for module and tools. */
+static const struct {
+	u32 level;
+	u32 incompat;
+	bool has_ext;
+	u32 policy;
+	bool bitmap;
+} bitmap_cases[] = {
+	{ 1, 0, false, 0, true },			/* stock raid1 */
+	{ 5, 0, false, 0, true },			/* stock raid5 */
+	{ 10, 0, true, RAIDX_POLICY_RESYNC, true },
+	{ 0, 0, false, 0, false },			/* raid0 */
+	{ 5, RAIDX_INCOMPAT_JOURNAL, true, RAIDX_POLICY_JOURNAL, false },
+	{ 5, RAIDX_INCOMPAT_JOURNAL, false, 0, false },	/* bit wins */
+	{ 5, RAIDX_INCOMPAT_PPL, true, RAIDX_POLICY_PPL, false },
+	{ 5, RAIDX_INCOMPAT_NO_BITMAP, true, RAIDX_POLICY_RESYNC, false },
+	{ 6, 0, true, RAIDX_POLICY_RESYNC, true },
+	{ 5, 0, true, 9, true },		/* unknown policy: kept */
+};
+
+static void test_has_bitmap(void)
+{
+	struct raidx_sb sb;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bitmap_cases); i++) {
+		good_sb(&sb);
+		sb.level = bitmap_cases[i].level;
+		sb.incompat_features = bitmap_cases[i].incompat;
+		sb.has_ext = bitmap_cases[i].has_ext;
+		sb.consistency_policy = bitmap_cases[i].policy;
+		EXPECT(raidx_sb_has_bitmap(&sb) == bitmap_cases[i].bitmap,
+		       "bitmap case %u: expected %d", i,
+		       bitmap_cases[i].bitmap);
+	}
+	EXPECT(!raidx_has_bitmap(1, RAIDX_POLICY_PPL), "raid1 ppl has none");
+	EXPECT(raidx_has_bitmap(4, RAIDX_POLICY_RESYNC), "raid4 resync has one");
+
+	/* raid10 resyncs (and its bitmap covers) the array, others a leg. */
+	good_sb(&sb);
+	EXPECT(raidx_sb_resync_sectors(&sb) == sb.sectors, "raid5 resync size");
+	sb.level = 10;
+	EXPECT(raidx_sb_resync_sectors(&sb) == sb.array_sectors,
+	       "raid10 resync size");
+
+	/* Regions: at least the given size, at most 2^21 of them. */
+	EXPECT(raidx_bitmap_region_bytes(1ULL << 20, 512) == 512,
+	       "small device keeps 512-byte regions");
+	EXPECT(raidx_bitmap_region_bytes((1ULL << 21) + 1, 512) == 1024,
+	       "one sector past 2^21 doubles the region");
+	EXPECT(raidx_bitmap_region_bytes(1ULL << 20, 4U << 20) == 4U << 20,
+	       "a given region is kept when it fits");
+	EXPECT(raidx_bitmap_region_bytes(1ULL << 50, 512) == 0,
+	       "no u32 region covers 2^50 sectors");
+	EXPECT(raidx_bitmap_region_bytes(1ULL << 20, 0) == 512,
+	       "a least below a sector is a sector");
+	EXPECT(raidx_bitmap_region_bytes(1ULL << 20, 3000) == 4096,
+	       "a least that is no power of 2 rounds up");
+}
+
 static void test_redundancy(void)
 {
 	struct raidx_sb sb;
@@ -345,13 +419,13 @@ static void test_redundancy(void)
 	       "a moved raid1 leg must warn, not refuse");
 
 	sb.level = 10;
-	EXPECT(rx_bitmap_sync_sectors(&sb) == sb.array_sectors,
+	EXPECT(raidx_sb_resync_sectors(&sb) == sb.array_sectors,
 	       "raid10 bitmap covers the array");
 	sb.level = 0;
-	EXPECT(!rx_array_has_bitmap(&sb), "raid0 has no bitmap");
+	EXPECT(!raidx_sb_has_bitmap(&sb), "raid0 has no bitmap");
 	sb.level = 5;
 	sb.incompat_features = RAIDX_INCOMPAT_JOURNAL;
-	EXPECT(!rx_array_has_bitmap(&sb), "journal array has no bitmap");
+	EXPECT(!raidx_sb_has_bitmap(&sb), "journal array has no bitmap");
 }
 
 static const char *const bad_dumps[] = {
@@ -439,11 +513,11 @@ static void test_ppl(void)
 
 	memset(&sb, 0, sizeof(sb));
 	sb.level = 5;
-	EXPECT(rx_array_has_bitmap(&sb), "raid5 resync has a bitmap");
+	EXPECT(raidx_sb_has_bitmap(&sb), "raid5 resync has a bitmap");
 	sb.incompat_features = RAIDX_INCOMPAT_NO_BITMAP;
-	EXPECT(!rx_array_has_bitmap(&sb), "no bitmap after a runtime switch");
+	EXPECT(!raidx_sb_has_bitmap(&sb), "no bitmap after a runtime switch");
 	sb.incompat_features = RAIDX_INCOMPAT_PPL;
-	EXPECT(!rx_array_has_bitmap(&sb), "no bitmap with PPL");
+	EXPECT(!raidx_sb_has_bitmap(&sb), "no bitmap with PPL");
 }
 
 int main(void)
@@ -453,6 +527,7 @@ int main(void)
 	test_member();
 	test_bitmap();
 	test_region();
+	test_has_bitmap();
 	test_redundancy();
 	test_parser();
 	test_ppl();
