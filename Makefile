@@ -22,7 +22,7 @@ endif
 
 .PHONY: all deps module tools check check-host check-guest demo bench \
 	bench-quick fuzz fuzz-long checkpatch sparse install clean fuzz-guest \
-	debug-kernel check-debug
+	debug-kernel check-debug crash-replay crash-replay-short
 
 all: module tools
 
@@ -79,6 +79,16 @@ debug-kernel: $(ENV_MK)
 
 check-debug: $(ENV_MK) tools
 	bash scripts/debug-kernel.sh --check $(TESTS)
+
+# Crash replay (tests/crash/replay/): every case at >= 1000 points for
+# dm-raidx and the stock target, hours under TCG; the short run checks
+# about 50 points per case on dm-raidx.  CRASH_CASES / CRASH_TARGETS /
+# CRASH_POINTS narrow it.  Table: build/crash-replay/summary.{tsv,md}.
+crash-replay: deps module
+	bash scripts/crash-replay.sh $(CRASH_CASES)
+
+crash-replay-short: deps module
+	bash scripts/crash-replay.sh --short $(CRASH_CASES)
 
 install: module tools
 	$(MAKE) -C tools install

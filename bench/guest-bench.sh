@@ -93,22 +93,18 @@ record() {
 	log "result: $*"
 }
 
-# mark TEXT: a line in the kernel log; kmsg_since TEXT: the log from the
-# last such line on (the kernel's reasons and md's sync lines are read
-# from there).
-mark() { echo "bench-mark $*" >/dev/kmsg; }
-kmsg_since() { dmesg | sed -n "/bench-mark $*\$/,\$p"; }
+# klog_mark TEXT / klog_since TEXT (the kernel's reasons and md's sync
+# lines are read from there) and raidx_insmod: shared with the tests.
+KLOG_TAG=bench-mark
+# shellcheck source=tests/lib/kernel.sh
+. "$TOP/tests/lib/kernel.sh"
 
 # ---- modules and disks --------------------------------------------------
 
 load_modules() {
-	modprobe -a dm-mod md-mod raid0 raid1 raid10 raid456 brd loop || return 1
+	modprobe -a brd loop || return 1
 	modprobe dm-raid || return 1
-	local deps
-	deps=$(modinfo -F depends "$RAIDX_KO" 2>/dev/null | tr ',' ' ')
-	# shellcheck disable=SC2086
-	[ -z "$deps" ] || modprobe -a $deps
-	insmod "$RAIDX_KO" target_name=raidx || return 1
+	raidx_insmod "$RAIDX_KO" raidx || return 1
 	# No udev/mdadm.conf here: without this, assembled arrays start
 	# auto-read-only and a pending resync waits for the first write.
 	echo 0 >/sys/module/md_mod/parameters/start_ro
@@ -240,11 +236,11 @@ dm_start() {
 	[ "$who" != stock ] && target=raidx
 	table=$(dm_table "$target" "$level" "$who" "$@")
 	log "dmsetup create bench-r: $table" >&2
-	mark "dm_start $who $level"
+	klog_mark "dm_start $who $level"
 	if ! err=$(echo "$table" | dmsetup create bench-r 2>&1); then
 		dmsetup remove bench-r >/dev/null 2>&1
 		# ti->error lands in the kernel log as "table: ...: raid(x): ERR"
-		err=$(kmsg_since "dm_start $who $level" |
+		err=$(klog_since "dm_start $who $level" |
 			grep -m1 -E 'device-mapper: table:' |
 			sed 's/^\[[^]]*\] *//')
 		echo "${err:-table refused}" | tr '\t\n' '  '
@@ -327,7 +323,7 @@ rate() { awk -v m="$1" -v s="$2" 'BEGIN {printf "%.2f", m / s}'; }
 # and its "... done." after the mark TEXT, from the kernel timestamps: the
 # sync alone, without array start-up and status polling.  "?" if unseen.
 md_sync_secs() {
-	kmsg_since "$@" | awk '
+	klog_since "$1" | awk '
 		/md: (resync|recovery) of RAID array/ && !t0 {
 			t0 = substr($0, 2, index($0, "]") - 2) + 0 }
 		/md: .*: (resync|recovery) done\./ && t0 {
@@ -410,7 +406,7 @@ run_fio() {
 # start_array LEVEL WHO: create (md or dm) and time the initial resync.
 start_array() {
 	local run=$1 level=$2 who=$3 start secs err created
-	mark "$run $level $who resync"
+	klog_mark "$run $level $who resync"
 	start=$(now)
 	if [ "$who" = md ]; then
 		md_create "$level" || { NA_REASON="mdadm --create failed"; return 1; }
@@ -436,7 +432,7 @@ bench_rebuild() {
 		mdadm $MD --remove /dev/mapper/bench-d1 >/dev/null 2>&1 || sleep 0.5
 		mdadm $MD --remove /dev/mapper/bench-d1 >/dev/null 2>&1
 		leg_swap 1 linear /dev/ram4 0
-		mark "$run $level $who rebuild"
+		klog_mark "$run $level $who rebuild"
 		start=$(now)
 		mdadm $MD --add /dev/mapper/bench-d1 >/dev/null ||
 			{ record "$run" "$level" "$who" rebuild mib_s NA "mdadm --add failed"; return; }
@@ -444,7 +440,7 @@ bench_rebuild() {
 		dmsetup remove bench-r || return
 		# ram4 was zeroed like every disk: no old superblock on it.
 		leg_swap 1 linear /dev/ram4 0
-		mark "$run $level $who rebuild"
+		klog_mark "$run $level $who rebuild"
 		start=$(now)
 		dm_start "$level" "$who" rebuild 1 >/dev/null ||
 			{ record "$run" "$level" "$who" rebuild mib_s NA "rebuild table refused"; return 1; }
@@ -487,7 +483,7 @@ bench_unclean() {
 			timeout 30 dmsetup remove --force bench-r
 	fi
 	for ((i = 0; i < NLEGS; i++)); do leg_swap "$i" "${tab[i]}" || return 1; done
-	mark "$run $level $who bitmap"
+	klog_mark "$run $level $who bitmap"
 	start=$(now)
 	if [ "$who" = md ]; then
 		# shellcheck disable=SC2046
@@ -506,7 +502,7 @@ bench_unclean() {
 	local t0=$SECONDS
 	while [ $((SECONDS - t0)) -lt 5 ]; do
 		in_sync "$who" || { saw=1; break; }
-		kmsg_since "$run $level $who bitmap" |
+		klog_since "$run $level $who bitmap" |
 			grep -q 'md: resync of RAID array' && { saw=1; break; }
 		sleep 0.05
 	done

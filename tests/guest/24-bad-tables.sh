@@ -4,8 +4,9 @@
 # Malformed tables on dm-raidx (loaded as "raid"), part 1: counts, raid
 # types, chunk sizes, keywords.  Each is refused with its own ti->error
 # message and leaves no dm device, md device or holder behind
-# (expect_table_rejected).  Also devices named twice and lengths md does
-# not make of the legs.  Part 2: 27-bad-values, part 3: 28-refused-conversions.
+# (expect_table_rejected).  Also devices named twice, a leg without a
+# metadata device beside legs with one, and lengths md does not make of
+# the legs.  Part 2: 27-bad-values, part 3: 28-refused-conversions.
 # timeout: 300
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
@@ -53,6 +54,12 @@ rej "$L1 2 0 daemon_sleep $R1" "Wrong number of raid parameters given"
 rej "$L1 1 0 2 ${M[0]} ${D[0]} ${M[1]} ${D[0]}" "Device given twice in raid set"
 rej "$L1 1 0 2 ${M[0]} ${D[0]} ${D[0]} ${D[1]}" "Device given twice in raid set"
 rej "$L5 3 64 journal_dev ${D[2]} $R5" "Device given twice in raid set"
+
+# ---- a leg without a metadata device beside legs with one ----
+# md keeps that leg's superblock and bitmap at the start of its data
+# device: the stock target accepts the table and md writes a bitmap over
+# the data (found by a review: "bitm" at byte 4096 of data leg 1).
+rej "$L1 1 0 2 ${M[0]} ${D[0]} - ${D[1]}" "Metadata device missing for a leg"
 
 # ---- a length md does not make of the legs (also test 53) ----
 # raid10 rounds its size down to whole chunks: the last sectors of such a

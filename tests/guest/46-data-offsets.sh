@@ -40,68 +40,24 @@
 # timeout: 600
 # shellcheck disable=SC2030,SC2031 # each case's own TEST_TMP (run_case)
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/cases.sh"
 
 load_raidx raidx
 MB=8			# data legs; make_legs' metadata legs are 4 MiB
 LEG=$((MB << 11))	# sectors per data leg
 OFF=2048		# data_offset of the PPL arrays: 1 MiB of log before the data
 N=4
-FAILS=$TEST_TMP/failed-checks
-: >"$FAILS"
 
 # ---- helpers (this test only) ----------------------------------------------
-
-# run_case ID "WHAT" FUNC [ARG...]: FUNC in a subshell with its own
-# cleanups and TEST_TMP, so a case that stops early (fail: a refused
-# activation, a timeout) leaves nothing behind and the next case still runs.
-run_case() {
-	local id=$1 rc before
-	echo "==== case $id: $2"
-	shift 2
-	before=$(wc -l <"$FAILS")
-	trap - ERR
-	set +e
-	(
-		set -e
-		trap _on_err ERR
-		_CLEANUPS=()
-		_ERR_SEEN=0
-		TEST_TMP=$(mktemp -d "$TEST_TMP/case-$id.XXXXXX")
-		trap _on_exit EXIT
-		trap 'exit 143' TERM
-		trap 'exit 130' INT
-		"$@"
-	)
-	rc=$?
-	set -e
-	trap _on_err ERR
-	if [ "$rc" != 0 ]; then
-		echo "case $id: FAIL: stopped (exit $rc), see above"
-		echo "$id: stopped" >>"$FAILS"
-	elif [ "$(wc -l <"$FAILS")" = "$before" ]; then
-		echo "case $id: all checks passed"
-	fi
-}
-
-# case_fail ID MSG / case_pass ID MSG: one checked result of case ID; a
-# failure is noted and the case goes on.
-case_fail() {
-	echo "case $1: FAIL: $2"
-	echo "$1: $2" >>"$FAILS"
-}
-
-case_pass() {
-	echo "case $1: PASS: $2"
-}
 
 # check_sha ID WHAT DEV SHA [BYTES]: sha256 of DEV (its first BYTES) is SHA.
 check_sha() {
 	local got
 	got=$(sha_of "$3" "${5:-$(blockdev --getsize64 "$3")}")
 	if [ "$got" = "$4" ]; then
-		case_pass "$1" "$2"
+		soft_pass "$1" "$2"
 	else
-		case_fail "$1" "$2: data differ (sha $got, expected $4)"
+		soft "$1" "$2: data differ (sha $got, expected $4)"
 	fi
 }
 
@@ -112,16 +68,6 @@ fill() {
 	dd if="$TEST_TMP/fill" of="$1" bs=1M oflag=direct status=none
 	WANT=$(sha256sum <"$TEST_TMP/fill" | cut -d' ' -f1)
 	rm -f "$TEST_TMP/fill"
-}
-
-# klog_mark / klog_since: kernel lines logged since the last mark.
-klog_mark() {
-	KMARK="t46-mark-$$-$RANDOM$RANDOM"
-	echo "$KMARK" >/dev/kmsg
-}
-
-klog_since() {
-	dmesg | sed -n "/$KMARK/,\$p" | grep -v "$KMARK" || true
 }
 
 # try_create NAME TABLE: create NAME (removed at cleanup), or return 1 with
@@ -153,9 +99,9 @@ check_clean() {
 	wait_sync "$3" 240
 	m=$(raid_field "$3" 9)
 	if [ "$m" = 0 ]; then
-		case_pass "$1" "$2: check found 0 mismatches"
+		soft_pass "$1" "$2: check found 0 mismatches"
 	else
-		case_fail "$1" "$2: check found mismatch_cnt $m"
+		soft "$1" "$2: check found mismatch_cnt $m"
 	fi
 }
 
@@ -277,20 +223,20 @@ case_a() {
 		if klog_since | grep -q "raidx"; then
 			echo "consistency_policy ppl refused: $(klog_since | grep raidx | tr '\n' ' ')"
 		else
-			case_fail "${id}2" "consistency_policy ppl refused without a reason in the kernel log"
+			soft "${id}2" "consistency_policy ppl refused without a reason in the kernel log"
 		fi
 	fi
 	after=$(sha_of "$dev")
 	if [ "$after" = "$before" ]; then
-		case_pass "${id}2" "consistency_policy ppl on the degraded array: it reads what it read before"
+		soft_pass "${id}2" "consistency_policy ppl on the degraded array: it reads what it read before"
 	else
-		case_fail "${id}2" "consistency_policy ppl on the degraded array: it reads different data (sha $after, before the message $before)"
+		soft "${id}2" "consistency_policy ppl on the degraded array: it reads different data (sha $after, before the message $before)"
 	fi
 	changed=$(leg_areas | { diff "$TEST_TMP/areas" - || true; } | sed -n 's/^> \(leg [0-9]*\).*/\1/p' | tr '\n' ' ')
 	if [ -z "$changed" ]; then
-		case_pass "${id}2" "consistency_policy ppl on the degraded array: no leg's data area changed"
+		soft_pass "${id}2" "consistency_policy ppl on the degraded array: no leg's data area changed"
 	else
-		case_fail "${id}2" "consistency_policy ppl on the degraded array overwrote the data area (sectors $OFF..$LEG) of: $changed"
+		soft "${id}2" "consistency_policy ppl on the degraded array overwrote the data area (sectors $OFF..$LEG) of: $changed"
 	fi
 	table=$(dmsetup table "$name")
 	echo "degraded table: $table"
@@ -324,9 +270,9 @@ case_b() {
 
 	if ! try_create "$name" "0 $new${TABLE#"0 $old"}"; then
 		if [ -n "$REFUSAL" ]; then
-			case_pass $id "grow refused: $REFUSAL"
+			soft_pass $id "grow refused: $REFUSAL"
 		else
-			case_fail $id "grow refused without a reason in the kernel log: $REFUSAL_ALL"
+			soft $id "grow refused without a reason in the kernel log: $REFUSAL_ALL"
 		fi
 		must_create $id "$name" "$TABLE" "activation at the old size after the refused grow"
 		wait_sync "$name" 240
@@ -358,9 +304,9 @@ case_b() {
 			sha256sum)" ] || changed+=" $i"
 	done
 	if [ -z "$changed" ]; then
-		case_pass $id "grown tail unchanged by 64 random 4 KiB writes in the first 8 MiB"
+		soft_pass $id "grown tail unchanged by 64 random 4 KiB writes in the first 8 MiB"
 	else
-		case_fail $id "grown tail changed by 64 random 4 KiB writes in the first 8 MiB: MiB$changed of its $(((new - old) >> 11)) differ"
+		soft $id "grown tail changed by 64 random 4 KiB writes in the first 8 MiB: MiB$changed of its $(((new - old) >> 11)) differ"
 	fi
 	WANT=$(sha256sum <"$ref" | cut -d' ' -f1)
 	check_sha $id "grown array after the writes: data" "$dev" "$WANT"
@@ -410,9 +356,4 @@ run_case b "grow with the PPL after the data (item 2)" case_b
 run_case c1 "rebuild 1 on a resync array with its data at $OFF (item 4)" case_c1
 run_case c2 "rebuild 0 on a PPL array with data_offset $OFF (item 4)" case_c2
 
-if [ -s "$FAILS" ]; then
-	echo "failed checks:"
-	sed 's/^/  /' "$FAILS"
-	exit 1
-fi
-echo "data offsets: all checks passed"
+cases_end

@@ -27,11 +27,22 @@
 #     `rebuild 1 rebuild 2`, resume, and while md recovers (~1 MiB/s) the
 #     flags-reset reload without the rebuild words: no "not shut down
 #     cleanly", the status shows the recovering legs as 'a' and not idle,
-#     recovery ends, every leg holds the data, check 0.
+#     recovery ends, every leg holds the data, check 0;
+#  f) a reload repeating the table's `rebuild 0` while a new raid4 is in
+#     its first resync is refused with "'rebuild' specified while raid set
+#     is not in-sync" (a rebuild from unsynced parity; the fuzzer's seed
+#     20261130 case 346 met it), and the running array goes on: the live
+#     table stays, the resync ends, data intact, check 0;
+#  g) raid10 with more legs than copies resyncs in array sectors: a
+#     reload once the resync is past one leg's size is accepted (it was
+#     refused as "resync offset beyond the device size": fuzzer case 286),
+#     the resync goes on (legs filled with different data first: a skipped
+#     resync leaves copies check counts), check 0.
 # Every sub-case prints "case X: ..." and the test goes on after a failed
-# one; it exits non-zero if any failed.
-# timeout: 600
+# one; it exits non-zero if any failed.  CASES_ONLY="f g" runs those only.
+# timeout: 900
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/cases.sh"
 
 load_raidx raidx
 modprobe dm-delay
@@ -46,14 +57,6 @@ ROUNDS=10
 DELAY_MS=30
 
 # ---- helpers (local to this test) --------------------------------------------
-
-# mark TEXT: a line in the kernel log; klog_since TEXT prints what followed.
-mark() {
-	echo "47-live-reload: $1" >/dev/kmsg
-}
-klog_since() {
-	dmesg | sed -n "/47-live-reload: $1\$/,\$p"
-}
 
 # Turn on md's PPL recovery messages (pr_debug in raid5-ppl.c).
 DYNDBG=/sys/kernel/debug/dynamic_debug/control
@@ -182,55 +185,6 @@ ppl_recovery_lines() {
 	klog_since "$1" | grep -E "recovered_entries: [1-9]|write parity|ppl_recover" || true
 }
 
-# ---- case runner ------------------------------------------------------------------
-
-# soft CASE MSG: a failed check of a case that goes on to its other checks.
-ERRS=0
-soft() {
-	echo "case $1: FAIL: $2"
-	ERRS=$((ERRS + 1))
-}
-# soft_eq CASE ACTUAL EXPECTED WHAT
-soft_eq() {
-	if [ "$2" = "$3" ]; then pass "case $1: $4: $2"
-	else soft "$1" "$4: expected '$3', got '$2'"; fi
-}
-# done_case CASE: end the case, failed if a soft check failed.
-done_case() {
-	[ "$ERRS" = 0 ] || fail "case $1: $ERRS check(s) failed"
-}
-
-FAILED=()
-# run_case X TITLE FUNC: FUNC in a subshell with its own cleanups and
-# TEST_TMP, so a failure ends only this case.
-run_case() {
-	local id=$1 title=$2 rc
-	shift 2
-	echo
-	echo "case $id: $title"
-	trap - ERR
-	set +e
-	(
-		set -e
-		trap _on_err ERR
-		_CLEANUPS=()
-		ERRS=0
-		TEST_TMP=$(mktemp -d "/tmp/$TEST_NAME-$id.XXXXXX")
-		trap _on_exit EXIT
-		trap 'exit 143' TERM
-		"$@"
-	)
-	rc=$?
-	set -e
-	trap _on_err ERR
-	if [ $rc = 0 ]; then
-		echo "case $id: PASS"
-	else
-		echo "case $id: FAIL ($title)"
-		FAILED+=("$id")
-	fi
-}
-
 leg_data=$(( ((MB << 11) - OFF) / 128 * 128 ))
 PPL_SECTORS=$((leg_data * (n - 1)))
 R5_SECTORS=$(striped_sectors $MB $((n - 1)))
@@ -244,7 +198,7 @@ case_a() {
 	run dm_create $name "$table"
 	wait_sync $name 300
 	fill /dev/mapper/$name fa
-	mark "case a reloads"
+	klog_mark "case a reloads"
 	start_writers /dev/mapper/$name a
 	sleep 2
 	busy_reloads $name "$table" $ROUNDS
@@ -260,8 +214,7 @@ case_a() {
 	[ ! -s "$TEST_TMP/refused" ] || soft a "reload refused in rounds $(tr '\n' ' ' <"$TEST_TMP/refused")"
 	check_clean a $name
 	check_data a $name fa a
-	done_case a
-	pass "case a: $ROUNDS busy reloads of a PPL raid5: no PPL recovery, data intact, check 0"
+	if case_ok a; then pass "case a: $ROUNDS busy reloads of a PPL raid5: no PPL recovery, data intact, check 0"; fi
 }
 run_case a "PPL raid5, $ROUNDS busy same-table reloads" case_a
 
@@ -274,7 +227,7 @@ case_b() {
 	run dm_create $name "$table"
 	wait_sync $name 300
 	fill /dev/mapper/$name fb
-	mark "case b reloads"
+	klog_mark "case b reloads"
 	start_writers /dev/mapper/$name b
 	sleep 2
 	busy_reloads $name "$table" $ROUNDS
@@ -291,8 +244,7 @@ case_b() {
 	wait_sync $name 300
 	check_data b $name fb b
 	check_clean b $name
-	done_case b
-	pass "case b: $ROUNDS busy reloads of a resync raid5: no resync, data intact, check 0"
+	if case_ok b; then pass "case b: $ROUNDS busy reloads of a resync raid5: no resync, data intact, check 0"; fi
 }
 run_case b "resync raid5 (bitmap), $ROUNDS busy same-table reloads" case_b
 
@@ -314,7 +266,7 @@ case_c() {
 	table="0 $R5_SECTORS raidx raid5_ls 3 64 region_size 1024 $n$legs"
 	run dm_create $name "$table"
 	echo "status degraded: $(dmsetup status $name)"
-	mark "case c reloads"
+	klog_mark "case c reloads"
 	start_writers /dev/mapper/$name c
 	sleep 2
 	busy_reloads $name "$table" 3
@@ -325,8 +277,7 @@ case_c() {
 		soft c "busy same-table reload of a degraded raid5 refused in rounds $(tr '\n' ' ' <"$TEST_TMP/refused"): $(grep -m1 -o 'Cannot start[^:]*' <<<"$err" || true)"
 	fi
 	check_data c $name fc c
-	done_case c
-	pass "case c: busy same-table reloads of a degraded resync raid5 accepted, data intact"
+	if case_ok c; then pass "case c: busy same-table reloads of a degraded resync raid5 accepted, data intact"; fi
 }
 run_case c "degraded resync raid5, busy same-table reload accepted" case_c
 
@@ -352,7 +303,7 @@ case_d1() {
 	run dm_create $name "$table"
 	wait_sync $name 300
 	fill /dev/mapper/$name fd1
-	mark "case d1 loads"
+	klog_mark "case d1 loads"
 	start_writers /dev/mapper/$name d1
 	sleep 2
 	reload_clear $name "$table" 3
@@ -366,8 +317,7 @@ case_d1() {
 	[ ! -s "$TEST_TMP/refused" ] || soft d1 "load refused in rounds $(tr '\n' ' ' <"$TEST_TMP/refused")"
 	check_clean d1 $name
 	check_data d1 $name fd1 d1
-	done_case d1
-	pass "case d1: PPL raid5: reload + clear under writers changed nothing"
+	if case_ok d1; then pass "case d1: PPL raid5: reload + clear under writers changed nothing"; fi
 }
 run_case d1 "PPL raid5, reload + clear (never resumed) under writers" case_d1
 
@@ -380,7 +330,7 @@ case_d2() {
 	run dm_create $name "$table"
 	wait_sync $name 300
 	fill /dev/mapper/$name fd2
-	mark "case d2 loads"
+	klog_mark "case d2 loads"
 	start_writers /dev/mapper/$name d2
 	sleep 2
 	reload_clear $name "$table" 3
@@ -394,8 +344,7 @@ case_d2() {
 	[ ! -s "$TEST_TMP/refused" ] || soft d2 "load refused in rounds $(tr '\n' ' ' <"$TEST_TMP/refused")"
 	check_clean d2 $name
 	check_data d2 $name fd2 d2
-	done_case d2
-	pass "case d2: writeback journal raid5: reload + clear under writers changed nothing"
+	if case_ok d2; then pass "case d2: writeback journal raid5: reload + clear under writers changed nothing"; fi
 }
 run_case d2 "writeback journal raid5, reload + clear (never resumed) under writers" case_d2
 
@@ -429,7 +378,7 @@ case_e() {
 	on_cleanup kill_writers
 	sleep 1
 	# lvchange --rebuild: reload with the rebuild words, suspend, resume
-	mark "case e rebuild"
+	klog_mark "case e rebuild"
 	echo "0 $leg raidx raid1 11 $base rebuild 1 rebuild 2 3$legs" | run dmsetup reload $name
 	run dmsetup suspend $name
 	run dmsetup resume $name
@@ -463,13 +412,104 @@ case_e() {
 		soft_eq e "$(sha_of "/dev/mapper/$name-d$i" "$bytes")" "$(pattern_sha fe "$bytes")" "sha256 of leg $i"
 	done
 	check_clean e $name
-	done_case e
-	pass "case e: raid1 rebuild + flags-reset reload: no unclean restart, legs shown recovering, data on every leg"
+	if case_ok e; then pass "case e: raid1 rebuild + flags-reset reload: no unclean restart, legs shown recovering, data on every leg"; fi
 }
 run_case e "raid1 rebuild 1 rebuild 2, flags-reset reload while recovering" case_e
 
-echo
-if [ ${#FAILED[@]} -gt 0 ]; then
-	fail "47-live-reload: failed cases: ${FAILED[*]}"
-fi
-echo "47-live-reload: all cases passed"
+# ratio_of DEV: md's progress as a percentage (status field 7, "done/total").
+ratio_of() {
+	local r
+	r=$(raid_field "$1" 7)
+	echo $((${r%/*} * 100 / ${r#*/}))
+}
+
+# wait_ratio DEV PCT SECONDS: until the sync is at least PCT % done.
+wait_ratio() {
+	local end=$((SECONDS + $3))
+	while [ "$(raid_field "$1" 8)" = idle ] || [ "$(ratio_of "$1")" -lt "$2" ]; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.5
+	done
+}
+
+# same_reload CASE DEV TABLE: reload the same table while the array syncs,
+# suspend, resume; the sync must go on from at least where it was, and
+# if it is over by then, md must have logged its end (a sync the reload
+# marked done without doing it logs nothing).
+same_reload() {
+	local before after t
+	klog_mark "same_reload $1 $2"
+	before=$(ratio_of "$2")
+	if ! echo "$3" | dmsetup reload "$2" 2>"$TEST_TMP/reload.err"; then
+		soft "$1" "same-table reload refused: $(dmesg | grep -E 'raidx|table' | tail -n 3 | tr '\n' ' ')"
+		return 0
+	fi
+	run dmsetup suspend "$2"
+	run dmsetup resume "$2"
+	# md restarts the sync from its thread: give it a moment
+	for ((t = 0; t < 20; t++)); do
+		[ "$(raid_field "$2" 8)" = idle ] || break
+		sleep 0.5
+	done
+	after=$(ratio_of "$2")
+	echo "case $1: $(raid_field "$2" 8) at $before % before the reload, $after % after ($(dmsetup status "$2"))"
+	if [ "$(raid_field "$2" 8)" = idle ] &&
+		! klog_since "same_reload $1 $2" | grep -qE 'md: .*: (resync|requested-resync|recovery) done'; then
+		soft "$1" "the sync ended with the reload at $before % without md finishing it: $(dmsetup status "$2")"
+	elif [ "$after" -lt $((before - 5)) ]; then
+		soft "$1" "the sync started over: $before % before the reload, $after % after"
+	fi
+}
+
+# ---- f) a reload repeating 'rebuild' while the array is not in sync ---------
+case_f() {
+	local name=lr-rb table dev=/dev/mapper/lr-rb
+	make_legs 4 $MB >/dev/null
+	# a new raid4 made with rebuild 0 (its parity leg: md starts a new
+	# array with a leg to rebuild only when that leg holds parity alone,
+	# as in the fuzzer's case), reloaded in its first resync
+	table="0 $R5_SECTORS raidx raid4 9 128 region_size 1024 min_recovery_rate 512 max_recovery_rate 1024 rebuild 0 4$(leg_args)"
+	run dm_create $name "$table"
+	write_pattern $dev f1 "$FILL"
+	wait_ratio $name 20 120 || soft f "no sync reached 20 %: $(dmsetup status $name)"
+	klog_mark "case f reload"
+	if echo "$table" | dmsetup reload $name 2>/dev/null; then
+		soft f "the reload was accepted: a leg rebuilt from parity the array has not synced"
+		run dmsetup clear $name
+	elif ! klog_since "case f reload" | grep -q "'rebuild' specified while raid set is not in-sync"; then
+		soft f "the reload was refused without the reason: $(klog_since "case f reload" | tr '\n' ' ')"
+	else
+		soft_pass f "reload repeating rebuild 0 during the first resync refused with the reason"
+	fi
+	soft_eq f "$(dmsetup info $name | sed -n 's/^Tables present: *//p')" LIVE "tables of $name after the refusal"
+	wait_sync $name 300
+	check_data f $name f1
+	check_clean f $name
+	if case_ok f; then pass "case f: the refused reload left the running array syncing, data intact"; fi
+}
+run_case f "reload repeating 'rebuild' during the first resync: refused, the array goes on" case_f
+
+# ---- g) raid10, 3 legs, 2 copies: a reload past one leg's size ---------------------
+case_g() {
+	local name=lr-r10 table sectors i dev=/dev/mapper/lr-r10
+	make_legs 3 $MB >/dev/null
+	# different data on each leg: a resync skipped anywhere leaves
+	# copies that differ, which check counts
+	for ((i = 0; i < 3; i++)); do
+		write_pattern "${LEG_DATA[i]}" "g-leg$i" $((MB << 20))
+	done
+	sectors=$(( (MB << 11) / 128 * 128 * 3 / 2 ))
+	table="0 $sectors raidx raid10 7 128 region_size 1024 min_recovery_rate 512 max_recovery_rate 1024 3$(leg_args)"
+	run dm_create $name "$table"
+	write_pattern $dev g "$FILL"
+	# past 2/3 of the array is past one leg's size
+	wait_ratio $name 75 180 || soft g "resync did not reach 75 %: $(dmsetup status $name)"
+	same_reload g $name "$table"
+	wait_sync $name 300
+	check_data g $name g
+	check_clean g $name
+	if case_ok g; then pass "case g: raid10 reload with the resync past one leg accepted, data intact"; fi
+}
+run_case g "raid10 3 legs: reload with the resync past one leg's size" case_g
+
+cases_end

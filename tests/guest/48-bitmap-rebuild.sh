@@ -22,6 +22,7 @@
 # one; it exits non-zero if any failed.
 # timeout: 420
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/cases.sh"
 
 load_raidx raidx
 MB=16
@@ -29,13 +30,6 @@ OFF=2048
 n=4
 MIB=$((1 << 20))
 BYTES=$((4 * MIB))
-
-mark() {
-	echo "48-bitmap-rebuild: $1" >/dev/kmsg
-}
-klog_since() {
-	dmesg | sed -n "/48-bitmap-rebuild: $1\$/,\$p"
-}
 
 # bitmap_magic META: the 4 bytes at byte 4096, as a little-endian u32.
 bitmap_magic() {
@@ -47,37 +41,12 @@ bitmap_magic() {
 # reason and fail with it.
 try_create() {
 	local m="create $1 $RANDOM"
-	mark "$m"
+	klog_mark "$m"
 	if ! echo "$2" | dmsetup create "$1" 2>"$TEST_TMP/create.err"; then
-		klog_since "$m" | grep -vF "48-bitmap-rebuild:" | head -10 || true
+		klog_since "$m" | grep -vF "$TEST_NAME:" | head -10 || true
 		fail "activation refused: $(klog_since "$m" | grep -E "bitmap|Failed|raidx: " | tr '\n' '|' | head -c 400)"
 	fi
 	on_cleanup dm_remove "$1"
-}
-
-FAILED=()
-run_case() {
-	local id=$1 title=$2 rc
-	shift 2
-	echo
-	echo "case $id: $title"
-	set +e
-	(
-		set -e
-		_CLEANUPS=()
-		TEST_TMP=$(mktemp -d "/tmp/$TEST_NAME-$id.XXXXXX")
-		trap _on_exit EXIT
-		trap 'exit 143' TERM
-		"$@"
-	)
-	rc=$?
-	set -e
-	if [ $rc = 0 ]; then
-		echo "case $id: PASS"
-	else
-		echo "case $id: FAIL ($title)"
-		FAILED+=("$id")
-	fi
 }
 
 # ---- a) ppl -> resync, then LVM's table: the bitmap gets written ---------------
@@ -95,7 +64,7 @@ case_a() {
 
 	# what LVM loads: neither data_offset nor consistency_policy
 	plain="0 $sectors raidx raid5_ls 1 64 $n$legs"
-	mark "case a first reactivation"
+	klog_mark "case a first reactivation"
 	echo "+ dmsetup create $name '$plain'"
 	try_create $name "$plain"
 	wait_sync $name 300
@@ -112,7 +81,7 @@ case_a() {
 	[ $bad = 0 ] && pass "case a: bitmap magic 'bitm' on every metadata device" ||
 		echo "case a: FAIL: no bitmap magic 'bitm' (6d746962) at byte 4096 on $bad of $n metadata devices"
 
-	mark "case a second reactivation"
+	klog_mark "case a second reactivation"
 	echo "+ dmsetup create $name '$plain'"
 	try_create $name "$plain"
 	wait_sync $name 300
@@ -168,7 +137,7 @@ case_b() {
 		else rb+=" ${LEG_META[i]} /dev/mapper/$name-d$i"; fi
 	done
 	before=$(_kernel_state)
-	mark "case b rebuild"
+	klog_mark "case b rebuild"
 	echo "+ dmsetup reload $name '$rb'"
 	if echo "$rb" | dmsetup reload $name 2>"$TEST_TMP/reload.err"; then
 		echo "case b: FAIL: 'rebuild 1' accepted while the raid set is not in sync ($st)"
@@ -224,7 +193,7 @@ case_c() {
 		deg+=" ${LEG_META[i]} ${LEG_DATA[i]}"
 	done
 	deg+=" - -"
-	mark "case c degraded"
+	klog_mark "case c degraded"
 	echo "+ dmsetup create $name '0 $sectors raidx raid5_ls 1 64 $n$deg'"
 	try_create $name "0 $sectors raidx raid5_ls 1 64 $n$deg"
 	assert_eq "$(sha_of $dev $BYTES)" "$(pattern_sha c1 $BYTES)" "case c: data on the degraded array"
@@ -232,8 +201,4 @@ case_c() {
 }
 run_case c "superblocks written on activation record the array clean" case_c
 
-echo
-if [ ${#FAILED[@]} -gt 0 ]; then
-	fail "48-bitmap-rebuild: failed cases: ${FAILED[*]}"
-fi
-echo "48-bitmap-rebuild: all cases passed"
+cases_end

@@ -22,18 +22,21 @@ WORK=$TOP/build/crash-sigkill
 SEED=${CRASH_SEED:-1}
 POLICIES=${POLICIES:-resync ppl journal}
 RANDOM=$SEED
-passed=0
-failed=0
+# shellcheck source=tests/lib/host-check.sh
+. "$TOP/tests/lib/host-check.sh"
 
 [ -f "$TOP/dm-target/dm-raidx.ko" ] || {
-	echo "crash-sigkill: dm-target/dm-raidx.ko not built" >&2
-	echo "0 passed, 1 failed"
+	host_fail "crash-sigkill: dm-target/dm-raidx.ko not built"
+	host_check_summary
 	exit 1
 }
 
 result() { # result PASS|FAIL POLICY MSG
-	echo "$1: crash-sigkill $2: $3"
-	if [ "$1" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+	if [ "$1" = PASS ]; then
+		host_pass "crash-sigkill $2: $3"
+	else
+		host_fail "crash-sigkill $2: $3"
+	fi
 }
 
 run_policy() {
@@ -87,5 +90,4 @@ for p in $POLICIES; do
 	run_policy "$p"
 done
 echo "crash-sigkill: seed $SEED, $((SECONDS - start)) s; logs in $WORK/<policy>/results"
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+host_check_summary

@@ -6,14 +6,13 @@
 # Last line: "N passed, N failed".
 set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/lib/host-check.sh
+. "$TOP/tests/lib/host-check.sh"
 if ! command -v clang >/dev/null; then
-	echo "fuzz-short: clang missing (scripts/setup.sh installs it)" >&2
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-if make -C "$TOP/tools" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-40}"; then
-	echo "1 passed, 0 failed"
+	host_fail "fuzz-short: clang missing (scripts/setup.sh installs it)"
+elif make -C "$TOP/tools" fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-40}"; then
+	host_pass "fuzz-short: ${FUZZ_SECONDS:-40} s of fuzz_format found nothing"
 else
-	echo "0 passed, 1 failed"
-	exit 1
+	host_fail "fuzz-short: fuzz_format found a defect (see above)"
 fi
+host_check_summary

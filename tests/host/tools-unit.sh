@@ -21,10 +21,11 @@ UNIT=$D/unit
 [ -x "$TI" ] || make -s -C "$TOP/tools" tests/raidx_testimg >/dev/null
 W=$(mktemp -d)
 trap 'chmod -R u+w "$W"; rm -rf "$W"' EXIT
-PASS=0 FAIL=0
+# shellcheck source=tests/lib/host-check.sh
+. "$TOP/tests/lib/host-check.sh"
 
-ok() { PASS=$((PASS + 1)); }
-ko() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
+ok() { host_pass; }
+ko() { host_fail "$*"; }
 
 # expect RC CMD... : run, keep stderr in $W/err, compare the exit code
 expect() {
@@ -59,7 +60,7 @@ blank() { local f; for f; do [ "$f" = - ] && continue; rm -f "$f"; truncate -s 4
 # --- C unit tests ---------------------------------------------------------
 if out=$("$UNIT"); then ok; else ko "unit tests"; echo "$out" | grep FAIL; fi
 u=$(echo "$out" | tail -1 | awk '/passed/ {print $1}')
-PASS=$((PASS + ${u:-0}))
+host_add_passed "${u:-0}"
 
 # --- standard CLI behaviour, for each tool --------------------------------
 mk --type raid1 a0 a1
@@ -455,5 +456,4 @@ else
 	ko "raid_repair did not keep each leg's data_offset: $(grep -o ' data_offset="[0-9]*"' "$W/do.xml" | tr '\n' ' ')"
 fi
 
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" = 0 ]
+host_check_summary

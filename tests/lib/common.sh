@@ -18,6 +18,7 @@
 #   raid_health DEV / raid_field DEV N
 #   mismatches DEV              run a check, print mismatch_cnt
 #   expect_table_rejected "TABLE" "ERROR SUBSTRING"
+#   klog_mark / klog_since, raidx_insmod: tests/lib/kernel.sh
 #
 # Call make_legs and dm_wrap directly, not in $(...): they register
 # cleanups and set variables, which a subshell would lose.
@@ -32,6 +33,8 @@ export DM_DISABLE_UDEV=1
 export LVM_SUPPRESS_FD_WARNINGS=1
 TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 TEST_TMP=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
+# shellcheck source=tests/lib/kernel.sh
+. "$COMMON_LIB_DIR/kernel.sh"
 
 # ---- cleanup stack ------------------------------------------------------
 
@@ -126,22 +129,14 @@ run() {
 # load_raidx [TARGET_NAME]: load dm-raidx (registering TARGET_NAME, default
 # "raid") after the md personalities and whatever the .ko depends on.
 load_raidx() {
-	local name=${1:-raid} deps
+	local name=${1:-raid}
 	[ -f "$RAIDX_KO" ] || fail "$RAIDX_KO not built (run 'make module')"
-	modprobe -a dm-mod md-mod raid0 raid1 raid10 raid456
-	deps=$(modinfo -F depends "$RAIDX_KO" 2>/dev/null | tr ',' ' ')
-	# shellcheck disable=SC2086
-	[ -z "$deps" ] || modprobe -a $deps
 	lsmod | grep -q '^dm_raidx ' && unload_raidx
 	# The stock dm-raid (maybe left by an earlier test) owns "raid".
 	if [ "$name" = raid ] && lsmod | grep -q '^dm_raid '; then
 		modprobe -r dm-raid || fail "stock dm-raid is loaded and busy"
 	fi
-	if [ "$name" = raid ]; then
-		insmod "$RAIDX_KO"
-	else
-		insmod "$RAIDX_KO" "target_name=$name"
-	fi
+	raidx_insmod "$RAIDX_KO" "$name" || fail "cannot load $RAIDX_KO"
 	on_cleanup unload_raidx
 }
 

@@ -1,24 +1,39 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Assertions for the host test scripts that check plain functions
-# (tests/host/bench-report.sh, tests/host/guest-verdict.sh): each check
-# counts, and host_check_summary prints the closing "N passed, N failed"
-# and returns non-zero if anything failed.
+# The one pass/fail counter of the host test scripts (tests/host/*.sh):
+# every check counts, and host_check_summary prints the closing
+# "N passed, N failed" that scripts/check.sh adds up, and returns non-zero
+# if anything failed.
+#
+#   host_pass [MSG] / host_fail MSG   count one result (a PASS line with MSG)
+#   host_add_passed N                 N passed checks of a C unit binary
+#   check DESCRIPTION COMMAND...      passes if COMMAND succeeds
 
 HOST_PASSED=0
 HOST_FAILED=0
 
-# check DESCRIPTION COMMAND...: passes if COMMAND succeeds.
+host_pass() {
+	HOST_PASSED=$((HOST_PASSED + 1))
+	[ $# -eq 0 ] || echo "PASS: $*"
+}
+
+host_fail() {
+	HOST_FAILED=$((HOST_FAILED + 1))
+	echo "FAIL: $*"
+}
+
+host_add_passed() {
+	HOST_PASSED=$((HOST_PASSED + $1))
+}
+
 check() {
 	local what=$1
 	shift
 	if "$@"; then
-		HOST_PASSED=$((HOST_PASSED + 1))
-		echo "PASS: $what"
+		host_pass "$what"
 	else
-		HOST_FAILED=$((HOST_FAILED + 1))
-		echo "FAIL: $what"
+		host_fail "$what"
 	fi
 }
 

@@ -36,6 +36,7 @@ for b in "$LR" "$CW" "$CV"; do
 done
 
 POLICY=${REPLAY_POLICY:-ppl}		# resync | ppl | journal
+TARGET=${REPLAY_TARGET:-raidx}		# raidx | stock (the stock dm-raid)
 LEVEL=${REPLAY_LEVEL:-raid5_ls}
 NLEGS=${REPLAY_LEGS:-4}
 LEG_MB=${REPLAY_LEG_MB:-8}
@@ -48,6 +49,7 @@ ONLY=${REPLAY_ONLY:-}			# check this one point only
 FROM=${REPLAY_FROM:-}			# a saved fail-* directory to replay
 KEEP_GOING=${REPLAY_KEEP_GOING:-0}
 STRIDE=${REPLAY_STRIDE:-1}		# check every STRIDE-th point only (quick runs)
+CHECK_MAX=${REPLAY_CHECK_MAX:-}		# or: a stride that checks about this many
 # 1: start dirty degraded resync arrays anyway (dm-raidx start_dirty_degraded),
 # to look at the write hole instead of counting refusals.
 FORCE_DEGRADED=${REPLAY_FORCE_DIRTY_DEGRADED:-0}
@@ -71,6 +73,14 @@ resync) PARAMS="1 $CHUNK" ;;
 ppl) off=2048; PARAMS="5 $CHUNK consistency_policy ppl data_offset $off" ;;
 journal) PARAMS="5 $CHUNK journal_dev @J@ journal_mode $JMODE" ;;
 *) fail "unknown REPLAY_POLICY $POLICY" ;;
+esac
+case $TARGET in
+raidx) ;;
+stock)
+	[ "$POLICY" != ppl ] || fail "the stock target has no PPL"
+	[ "$FORCE_DEGRADED" != 1 ] || fail "start_dirty_degraded is dm-raidx's"
+	;;
+*) fail "unknown REPLAY_TARGET $TARGET" ;;
 esac
 LEG_SECTORS=$(( (DATA_S - off) / CHUNK * CHUNK ))
 SECTORS=$((LEG_SECTORS * (NLEGS - PARITY)))
@@ -197,9 +207,15 @@ detach_case() {
 on_cleanup detach_case
 
 # save_failure P WHY: everything needed to look at point P again alone:
-# the case (base image, log, record) once, the leg images per point.
+# the case (base image, log, record) once, the leg images per point (the
+# first REPLAY_SAVE_MAX failing points: a target expected to fail, the
+# stock one's writeback journal, must not fill the disk).
+SAVED=0
 save_failure() {
 	local d=$OUT/fail-$POLICY-p$1 c=$OUT/case-$POLICY
+	echo "crash-replay-failure: point $1: $2"
+	SAVED=$((SAVED + 1))
+	[ "$SAVED" -le "${REPLAY_SAVE_MAX:-3}" ] || return 0
 	if [ ! -f "$c/record" ]; then
 		mkdir -p "$c"
 		cp --sparse=always "$W/base0.img" "$c/base0.img"
@@ -268,7 +284,12 @@ check_point() {
 
 # ---- main -----------------------------------------------------------------
 
-load_raidx
+if [ "$TARGET" = stock ]; then
+	modprobe -a dm-mod md-mod raid456
+	load_stock_dmraid
+else
+	load_raidx
+fi
 modprobe dm-log-writes
 modprobe loop
 echo 200000 >/proc/sys/dev/raid/speed_limit_min
@@ -295,6 +316,7 @@ cp --sparse=always "$W/base0.img" "$W/cur.img"
 prev=-1
 i=0 n=0 full_ok=0 deg_ok=0 refused=0 failed=0
 total=$(wc -l <"$W/points")
+[ -z "$CHECK_MAX" ] || STRIDE=$(((total + CHECK_MAX - 1) / CHECK_MAX))
 while read -r p; do
 	"$LR" replay "$LOG" "$W/cur.img" $((prev + 1)) "$p" ||
 		fail "log-replay failed at point $p"
@@ -319,7 +341,7 @@ while read -r p; do
 	[ "$failed" -gt 0 ] && [ "$KEEP_GOING" != 1 ] && break
 done <"$W/points"
 
-echo "crash-replay: $LEVEL $POLICY: $n of $total points checked, $full_ok full ok, $deg_ok degraded ok, $refused degraded refused (dirty), $failed failed"
+echo "crash-replay: $TARGET $LEVEL $POLICY: $n of $total points checked, $full_ok full ok, $deg_ok degraded ok, $refused degraded refused (dirty), $failed failed"
 [ "$failed" = 0 ] || fail "$failed checks failed"
 [ "$n" -gt 0 ] || fail "no replay point"
 pass "crash replay $LEVEL $POLICY"
