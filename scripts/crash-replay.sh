@@ -39,6 +39,9 @@ else
 	TARGETS=${CRASH_TARGETS:-raidx stock}
 fi
 
+# The guest runner (a stub for a dry run of this script's bookkeeping).
+RUN_GUEST=${CRASH_RUN_GUEST:-$TOP/tests/run-guest.sh}
+
 log() { echo "crash-replay: $*"; }
 
 # case_env CASE: the REPLAY_* settings of a case.
@@ -96,7 +99,7 @@ for c in $CASES; do
 		# shellcheck disable=SC2086 # the settings, one word each
 		env $env_line GUEST_ENV_VARS="$vars" GUEST_RESULTS="$res" \
 			RUN_GUEST_QUIET_SUMMARY=1 \
-			bash "$TOP/tests/run-guest.sh" "$TOP/tests/crash/replay/replay-case.sh" \
+			bash "$RUN_GUEST" "$TOP/tests/crash/replay/replay-case.sh" \
 			>"$res/run.log" 2>&1 || rc=$?
 		glog=$res/replay-case/log
 		line=$(grep -h '^crash-replay: ' "$glog" 2>/dev/null | tail -n1 || true)
