@@ -19,13 +19,14 @@
 # tab-separated, header line), build/crash-replay/summary.md (the table
 # for the README, with what failed) and per run
 # build/crash-replay/<target>-<case>/ (the guest's results; failing points'
-# images under crash-replay/ there, replayable alone).  Exit: 0 when
+# images under crash-replay/ there, replayable alone; CRASH_OUT puts it
+# all elsewhere).  Exit: 0 when
 # dm-raidx failed nowhere (the stock target's failures are reported, not
 # fatal: its writeback journal and write hole are known); 1 otherwise.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-OUT=$TOP/build/crash-replay
+OUT=${CRASH_OUT:-$TOP/build/crash-replay}
 SHORT=0
 if [ "${1:-}" = --short ]; then
 	SHORT=1

@@ -11,10 +11,12 @@ set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/lib/host-check.sh
 . "$TOP/tests/lib/host-check.sh"
-OUT=$TOP/build/crash-replay
 STUB=$TOP/tests/host/stubs/crash-replay-guest.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# Its own output directory: a real run's results stay where they are.
+export CRASH_OUT=$T/out
+OUT=$CRASH_OUT
 
 run() { # run NAME ARGS...: the driver with the stub; exit code in $T/NAME.rc
 	local name=$1 rc=0
@@ -43,5 +45,4 @@ check "two cases: 3 lines" is "$(tail -n +2 "$T/ok.tsv" | wc -l)" 3
 run bad env bash "$TOP/scripts/crash-replay.sh" raid5-nonsense
 check "unknown case: exit non-zero" not is "$(cat "$T/bad.rc")" 0
 
-rm -rf "$OUT"
 host_check_summary
