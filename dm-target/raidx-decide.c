@@ -51,8 +51,7 @@ static sector_t reshape_space(struct raidx_set *rs)
 static bool rs_is_reshapable(struct raidx_set *rs)
 {
 	return rs_is_raid456(rs) || rs_is_raid1(rs) ||
-	       (rs_is_raid10(rs) &&
-		raidx_r10_far_copies(rs->md.new_layout) < 2);
+	       (rs_is_raid10(rs) && !raidx_r10_is_far(rs->md.new_layout));
 }
 
 /*
@@ -206,13 +205,27 @@ static int decide_after_crash(struct raidx_set *rs)
 	 * but md only resyncs them when the array is recorded dirty; the
 	 * stock target never records that and leaves them unsynced.
 	 */
-	if (rs->policy == RAIDX_POLICY_RESYNC && md->bitmap_info.offset &&
-	    !rs->degraded_legs && !rs_given(rs, RAIDX_ARG_NOSYNC) &&
-	    md->recovery_cp == MaxSector) {
+	if (rs->policy != RAIDX_POLICY_RESYNC || !md->bitmap_info.offset ||
+	    rs->degraded_legs || rs_given(rs, RAIDX_ARG_NOSYNC))
+		return 0;
+	if (md->recovery_cp == MaxSector) {
 		DMINFO("%s: not shut down cleanly: resyncing the regions its bitmap marks",
 		       raidx_name(rs));
-		md->recovery_cp = 0;
+	} else {
+		/*
+		 * A resync was under way (or due: 0).  Going on from its
+		 * checkpoint would leave writes in flight below it unsynced
+		 * (md loads their bits as not needed), and the bitmap alone
+		 * cannot restart it: space a grow added has no bits on disk,
+		 * and md_bitmap_resize() marks it needed in memory only where
+		 * the old bitmap had counters (seen: none after an idle
+		 * spell).  All of it again, as a requested resync.
+		 */
+		DMINFO("%s: not shut down cleanly during a resync (at %llu): resyncing all of it",
+		       raidx_name(rs), (unsigned long long)md->recovery_cp);
+		rs->resync_all = true;
 	}
+	md->recovery_cp = 0;
 	return 0;
 }
 
@@ -230,10 +243,20 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 	}
 	rs->grow = rs->dev_sectors != rdev_sectors &&
 		   rs->dev_sectors > rdev_sectors - reshape_space(rs);
+	/* raid10_resize refuses it: the far copies would be read elsewhere */
+	if (rs_is_raid10(rs) && raidx_r10_is_far(md->layout) &&
+	    rs->dev_sectors != rdev_sectors) {
+		DMERR("%s: raid10 far: %llu sectors per leg recorded, table asks for %llu",
+		      raidx_name(rs), (unsigned long long)rdev_sectors,
+		      (unsigned long long)rs->dev_sectors);
+		rs->ti->error = "Cannot resize a raid10 far array: its far copies would move";
+		return -EINVAL;
+	}
 
 	if (rs_given(rs, RAIDX_ARG_REBUILD)) {
 		rs->grow = false;
 		rs->write_sbs = true;
+		rs->resync_all = false;
 		setup_recovery(rs, MaxSector);
 	} else if (rs->grow) {
 		/* Run at the recorded size; preresume grows it. */
@@ -241,6 +264,15 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 		if (r)
 			return r;
 		setup_recovery(rs, min(md->recovery_cp, rs_resync_sectors(rs)));
+		/*
+		 * The grown part is synced as a requested resync from the old
+		 * end, as md's resize asks for it: its regions have no bits
+		 * on disk, and md skips them in a resync its bitmap drives
+		 * (seen).  A resync from 0 (after a crash, or never run) is
+		 * then a requested one of all of the array.
+		 */
+		if (!md->recovery_cp)
+			rs->resync_all = true;
 	} else {
 		r = raidx_set_sizes(rs, rs->ti->len, false);
 		if (r)

@@ -74,6 +74,15 @@ unsigned int raidx_r10_far_copies(u32 layout)
 	return (layout >> RAIDX_R10_FAR_SHIFT) & 0xff;
 }
 
+/*
+ * md's far layout (not offset): the far copies lie a fixed fraction of
+ * each leg apart, so the leg's size places them and md cannot resize it.
+ */
+bool raidx_r10_is_far(u32 layout)
+{
+	return !(layout & RAIDX_R10_OFFSET) && raidx_r10_far_copies(layout) > 1;
+}
+
 unsigned int raidx_r10_copies(u32 layout)
 {
 	unsigned int n = raidx_r10_near_copies(layout);
@@ -275,30 +284,6 @@ u64 raidx_region_default(u64 len)
 	while (region < raidx_region_least(len))
 		region <<= 1;
 	return region;
-}
-
-/*
- * Smallest power-of-two region (bytes) of at least @least bytes (and at
- * least a sector) that covers @sectors with at most 2^21 bits; 0 if none
- * fits md's u32 chunksize.  What a rewritten bitmap uses and what a
- * check proposes.
- */
-u64 raidx_bitmap_region_bytes(u64 sectors, u64 least)
-{
-	u64 bytes = 512;
-
-	while (bytes < least && bytes <= RAIDX_BITMAP_CHUNK_MAX)
-		bytes <<= 1;
-
-	while (bytes <= RAIDX_BITMAP_CHUNK_MAX) {
-		u64 region = bytes >> 9;
-
-		if (sectors / region + (sectors % region != 0) <=
-		    RAIDX_REGIONS_MAX)
-			return bytes;
-		bytes <<= 1;
-	}
-	return 0;
 }
 
 /* The refusal texts are dm-raid's: LVM2 and users know them. */
@@ -578,25 +563,6 @@ bool raidx_has_bitmap(u32 level, int policy)
 }
 
 /*
- * The same from a superblock: the policy recorded (a journal bit means a
- * journal whatever the extension says; none: the stock target's resync),
- * and no bitmap while the area is marked stale (after PPL, until dm-raidx
- * writes a fresh header).
- */
-bool raidx_sb_has_bitmap(const struct raidx_sb *sb)
-{
-	int policy = RAIDX_POLICY_RESYNC;
-
-	if (sb->incompat_features & RAIDX_INCOMPAT_STALE_BITMAP)
-		return false;
-	if (sb->incompat_features & RAIDX_INCOMPAT_JOURNAL)
-		policy = RAIDX_POLICY_JOURNAL;
-	else if (sb->has_ext && sb->consistency_policy < RAIDX_POLICY_COUNT)
-		policy = sb->consistency_policy;	/* unknown: keep the area */
-	return raidx_has_bitmap(sb->level, policy);
-}
-
-/*
  * What md's resync covers (resync_max_sectors) and a bitmap's sync_size:
  * a leg for raid1/4/5/6, the array for raid10 (raid10_run sets it to the
  * array size, larger than a leg with more legs than copies).
@@ -852,8 +818,87 @@ unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 }
 
 /*
- * ---- Bitmap header ----
+ * ---- Partial Parity Log header ----
  */
+u32 raidx_ppl_signature(const u8 *uuid)
+{
+	return ~raidx_crc32c(~0U, uuid, 16);
+}
+
+static u32 ppl_header_csum(const u8 *buf)
+{
+	const size_t at = offsetof(struct raidx_disk_ppl_header, checksum);
+	static const u8 zero[4];
+	u32 crc;
+
+	crc = raidx_crc32c(~0U, buf, at);
+	crc = raidx_crc32c(crc, zero, sizeof(zero));
+	crc = raidx_crc32c(crc, buf + at + 4, RAIDX_PPL_HEADER_SIZE - at - 4);
+	return ~crc;
+}
+
+void raidx_ppl_empty_header(void *buf, u32 signature)
+{
+	struct raidx_disk_ppl_header *h = buf;
+
+	memset(buf, 0, RAIDX_PPL_HEADER_SIZE);
+	memset(h->reserved, 0xff, sizeof(h->reserved));
+	h->signature = cpu_to_le32(signature);
+	h->checksum = cpu_to_le32(ppl_header_csum(buf));
+}
+
+/*
+ * ---- Read only by the tools ----
+ *
+ * Checking a bitmap header, proposing a region size for a rewritten
+ * bitmap, reading a PPL header: the module has md do these, so they are
+ * not built into it.
+ */
+#ifndef __KERNEL__
+/*
+ * Smallest power-of-two region (bytes) of at least @least bytes (and at
+ * least a sector) that covers @sectors with at most 2^21 bits; 0 if none
+ * fits md's u32 chunksize.  What a rewritten bitmap uses and what a
+ * check proposes.
+ */
+u64 raidx_bitmap_region_bytes(u64 sectors, u64 least)
+{
+	u64 bytes = 512;
+
+	while (bytes < least && bytes <= RAIDX_BITMAP_CHUNK_MAX)
+		bytes <<= 1;
+
+	while (bytes <= RAIDX_BITMAP_CHUNK_MAX) {
+		u64 region = bytes >> 9;
+
+		if (sectors / region + (sectors % region != 0) <=
+		    RAIDX_REGIONS_MAX)
+			return bytes;
+		bytes <<= 1;
+	}
+	return 0;
+}
+
+/*
+ * The same from a superblock: the policy recorded (a journal bit means a
+ * journal whatever the extension says; none: the stock target's resync),
+ * and no bitmap while the area is marked stale (after PPL, until dm-raidx
+ * writes a fresh header).
+ */
+bool raidx_sb_has_bitmap(const struct raidx_sb *sb)
+{
+	int policy = RAIDX_POLICY_RESYNC;
+
+	if (sb->incompat_features & RAIDX_INCOMPAT_STALE_BITMAP)
+		return false;
+	if (sb->incompat_features & RAIDX_INCOMPAT_JOURNAL)
+		policy = RAIDX_POLICY_JOURNAL;
+	else if (sb->has_ext && sb->consistency_policy < RAIDX_POLICY_COUNT)
+		policy = sb->consistency_policy;	/* unknown: keep the area */
+	return raidx_has_bitmap(sb->level, policy);
+}
+
+/* Bitmap header */
 void raidx_bitmap_decode(const void *buf, size_t len,
 			 struct raidx_bitmap_sb *bm)
 {
@@ -952,36 +997,6 @@ unsigned int raidx_bitmap_validate(const struct raidx_bitmap_sb *bm,
 	return bad;
 }
 
-/*
- * ---- Partial Parity Log header ----
- */
-u32 raidx_ppl_signature(const u8 *uuid)
-{
-	return ~raidx_crc32c(~0U, uuid, 16);
-}
-
-static u32 ppl_header_csum(const u8 *buf)
-{
-	const size_t at = offsetof(struct raidx_disk_ppl_header, checksum);
-	static const u8 zero[4];
-	u32 crc;
-
-	crc = raidx_crc32c(~0U, buf, at);
-	crc = raidx_crc32c(crc, zero, sizeof(zero));
-	crc = raidx_crc32c(crc, buf + at + 4, RAIDX_PPL_HEADER_SIZE - at - 4);
-	return ~crc;
-}
-
-void raidx_ppl_empty_header(void *buf, u32 signature)
-{
-	struct raidx_disk_ppl_header *h = buf;
-
-	memset(buf, 0, RAIDX_PPL_HEADER_SIZE);
-	memset(h->reserved, 0xff, sizeof(h->reserved));
-	h->signature = cpu_to_le32(signature);
-	h->checksum = cpu_to_le32(ppl_header_csum(buf));
-}
-
 bool raidx_ppl_header_valid(const void *buf, u32 signature)
 {
 	const struct raidx_disk_ppl_header *h = buf;
@@ -989,3 +1004,4 @@ bool raidx_ppl_header_valid(const void *buf, u32 signature)
 	return le32_to_cpu(h->checksum) == ppl_header_csum(buf) &&
 	       le32_to_cpu(h->signature) == signature;
 }
+#endif /* !__KERNEL__ */

@@ -304,6 +304,7 @@ const struct raidx_type *raidx_type_by_level_layout(unsigned int level,
 unsigned int raidx_r10_near_copies(u32 layout);
 unsigned int raidx_r10_far_copies(u32 layout);
 unsigned int raidx_r10_copies(u32 layout);
+bool raidx_r10_is_far(u32 layout);
 const char *raidx_r10_format_name(u32 layout);
 int raidx_r10_alg_by_name(const char *name);
 /* md layout for a raid10 format; @near_sets disables far sets. */
@@ -338,14 +339,10 @@ bool raidx_leg_may_move(u32 level, u32 layout, u32 disks);
 u64 raidx_region_least(u64 len);
 u64 raidx_region_default(u64 len);
 const char *raidx_region_refusal(u64 len, u64 chunk, u64 region);
-u64 raidx_bitmap_region_bytes(u64 sectors, u64 least);
 
 /*
  * Does md keep a write-intent bitmap for an array of @level with
- * @policy (enum raidx_policy)?  raidx_sb_has_bitmap(): whether the
- * bitmap area of the leg @sb came from holds a bitmap md would load (a
- * table may still ask for another policy, and an area marked stale gets
- * a fresh bitmap on the next activation with resync).
+ * @policy (enum raidx_policy)?
  */
 bool raidx_has_bitmap(u32 level, int policy);
 
@@ -394,12 +391,31 @@ unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 				      unsigned int pos,
 				      const struct raidx_report *rep);
 
-bool raidx_sb_has_bitmap(const struct raidx_sb *sb);
 /* Sectors md's resync covers and a bitmap's sync_size must equal. */
 u64 raidx_sb_resync_sectors(const struct raidx_sb *sb);
 
 /* True when @a is fresher than @b (higher events). */
 bool raidx_sb_fresher(const struct raidx_sb *a, const struct raidx_sb *b);
+
+/*
+ * PPL: the header signature md uses for an array it owns (not external),
+ * ~crc32c of the array uuid, and an empty header (no entries) in @buf,
+ * RAIDX_PPL_HEADER_SIZE bytes, as md writes it when it starts a log.
+ */
+u32 raidx_ppl_signature(const u8 *uuid);
+void raidx_ppl_empty_header(void *buf, u32 signature);
+
+/* ---- Read only by the tools: not built into the module ---- */
+#ifndef __KERNEL__
+/* Region (bytes) of a rewritten bitmap; see raidx-format.c. */
+u64 raidx_bitmap_region_bytes(u64 sectors, u64 least);
+
+/*
+ * Whether the bitmap area of the leg @sb came from holds a bitmap md
+ * would load (a table may still ask for another policy, and an area
+ * marked stale gets a fresh bitmap on the next activation with resync).
+ */
+bool raidx_sb_has_bitmap(const struct raidx_sb *sb);
 
 /* Bitmap header at RAIDX_BITMAP_OFFSET. */
 void raidx_bitmap_decode(const void *buf, size_t len,
@@ -418,14 +434,8 @@ u64 raidx_bitmap_regions(const struct raidx_bitmap_sb *bm);
 /* Bytes of bits following the header. */
 u64 raidx_bitmap_bytes(const struct raidx_bitmap_sb *bm);
 
-/*
- * PPL: the header signature md uses for an array it owns (not external),
- * ~crc32c of the array uuid, and an empty header (no entries) in @buf,
- * RAIDX_PPL_HEADER_SIZE bytes, as md writes it when it starts a log.
- */
-u32 raidx_ppl_signature(const u8 *uuid);
-void raidx_ppl_empty_header(void *buf, u32 signature);
 /* True when @buf is a PPL header md would accept with @signature. */
 bool raidx_ppl_header_valid(const void *buf, u32 signature);
+#endif /* !__KERNEL__ */
 
 #endif /* RAIDX_FORMAT_H */

@@ -204,6 +204,26 @@ void raidx_stop_array(struct raidx_set *rs)
 }
 
 /*
+ * md_reap_sync_thread() forgets that a resync was requested; the next
+ * one md starts would go by the bitmap from sector 0 and skip what the
+ * request was for (a grown part).  Ask again from where it stopped.
+ * Called with the reconfig mutex held, the sync thread reaped.
+ */
+static void rearm_requested_resync(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+
+	if (!rs->resync_requested)
+		return;
+	if (md->recovery_cp == MaxSector) {
+		rs->resync_requested = false;
+		return;
+	}
+	md->resync_min = md->recovery_cp;
+	set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
+}
+
+/*
  * Stop a running sync thread.  md_reap_sync_thread() needs the reconfig
  * mutex, and the sync thread may wait for something that needs it too (a
  * superblock update), so the thread is stopped unlocked and reaped
@@ -227,6 +247,7 @@ void raidx_stop_sync_thread(struct mddev *md)
 		md->reshape_position = reshape_position;
 		set_bit(MD_RECOVERY_INTR, &md->recovery);
 		md_reap_sync_thread(md);
+		rearm_requested_resync(mddev_to_rs(md));
 	}
 	mddev_unlock(md);
 }
@@ -345,11 +366,20 @@ static int load_bitmap(struct raidx_set *rs)
 	return r;
 }
 
-/* A longer table grows the array here, while no I/O runs. */
+/*
+ * A longer table grows the array here, while no I/O runs.  md's resync
+ * and check stop at resync_max_sectors, which md_run() set for the old
+ * size: without the new end, a resync after a crash (or any check)
+ * would never reach the grown part, and the bitmap would record the old
+ * size.
+ */
 static void grow_array(struct raidx_set *rs)
 {
-	rs->md.array_sectors = rs->array_sectors;
-	rs->md.dev_sectors = rs->dev_sectors;
+	struct mddev *md = &rs->md;
+
+	md->array_sectors = rs->array_sectors;
+	md->dev_sectors = rs->dev_sectors;
+	md->resync_max_sectors = rs_resync_sectors(rs);
 	raidx_set_rdev_sectors(rs);
 	raidx_set_capacity(rs);
 }
@@ -386,19 +416,21 @@ static void fit_bitmap(struct raidx_set *rs)
 
 /*
  * An interrupted resync goes on from its checkpoint, not from sector 0:
- * md starts a requested sync at resync_min.  After a grow it has to run
- * to the new end too.
+ * md starts a requested sync at resync_min, and does not skip regions
+ * its bitmap calls clean.  One a crash cut short runs again from 0 the
+ * same way.  Otherwise a resync from 0 is the bitmap's: only the
+ * regions it marks.
  */
 static void resync_from_checkpoint(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
 
-	if (!md->recovery_cp || md->recovery_cp == MaxSector)
+	if (md->recovery_cp == MaxSector ||
+	    (!md->recovery_cp && !rs->resync_all))
 		return;
+	rs->resync_requested = true;
 	set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
 	md->resync_min = md->recovery_cp;
-	if (rs->grow)
-		md->resync_max_sectors = rs_resync_sectors(rs);
 }
 
 int raidx_preresume(struct dm_target *ti)

@@ -235,6 +235,8 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	rs->sb_new_data_offset = 0;
 	rs->write_sbs = false;
 	rs->grow = false;
+	rs->resync_all = false;
+	rs->resync_requested = false;
 	memset(rs->uuid, 0, sizeof(rs->uuid));
 	rs->ppl_sector = 0;
 	rs->ppl_size = 0;

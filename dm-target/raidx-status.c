@@ -70,10 +70,17 @@ static enum sync_action sync_action_of(struct mddev *md,
 		return SYNC_FROZEN;
 	if (!sync_underway(md, recovery))
 		return SYNC_IDLE;
-	for (i = 0; i < ARRAY_SIZE(running_sync_kinds); i++)
-		if ((recovery & running_sync_kinds[i].flags) ==
+	for (i = 0; i < ARRAY_SIZE(running_sync_kinds); i++) {
+		if ((recovery & running_sync_kinds[i].flags) !=
 		    running_sync_kinds[i].flags)
-			return running_sync_kinds[i].action;
+			continue;
+		/* A resync md runs as requested is still the array's resync. */
+		if (running_sync_kinds[i].action == SYNC_REPAIR &&
+		    mddev_to_rs(md)->resync_requested &&
+		    md->recovery_cp != MaxSector)
+			return SYNC_RESYNC;
+		return running_sync_kinds[i].action;
+	}
 	/* Between two steps of a reshape md sets no sync flag. */
 	return md->reshape_position != MaxSector ? SYNC_RESHAPE : SYNC_IDLE;
 }

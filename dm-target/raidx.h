@@ -101,6 +101,13 @@ struct raidx_set {
 	/* Decided by the constructor, acted on in preresume. */
 	bool write_sbs;
 	bool grow;
+	bool resync_all;	/* a crash cut a resync short: all of it again */
+	/*
+	 * md runs the array's resync as a requested one (from resync_min,
+	 * through regions the bitmap calls clean) until it reaches the end:
+	 * re-armed whenever md drops the request with an interrupted sync.
+	 */
+	bool resync_requested;
 
 	/*
 	 * Another table of this module ran the array when this one was
