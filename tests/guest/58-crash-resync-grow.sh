@@ -71,12 +71,15 @@ case_a() {
 	done
 	legs=" ${LEG_META[0]} /dev/mapper/cr-d0 ${LEG_META[1]} /dev/mapper/cr-d1 ${LEG_META[2]} /dev/mapper/cr-d2"
 	s=$(striped_sectors $MB 2)
-	# slow enough to stop it on the way: 16 MiB a leg at 512 KiB/s
-	dm_create cr "0 $s raidx raid5_ls 3 $CHUNK max_recovery_rate 512 3$legs"
-	write_pattern $dev a $((s * 512))
-	for t in $(seq 120); do
+	# Slow enough to stop on the way: 16 MiB a leg at 256 KiB/s (md only
+	# throttles above min_recovery_rate, 1000 KiB/s by default).  Only
+	# the first 4 MiB of the array are written, so the writer cannot
+	# outlast the resync on a fast host.
+	dm_create cr "0 $s raidx raid5_ls 5 $CHUNK min_recovery_rate 128 max_recovery_rate 256 3$legs"
+	write_pattern $dev a $((4 << 20))
+	for t in $(seq 240); do
 		ratio=$(raid_field cr 7)
-		[ $((${ratio%/*} * 4)) -ge "${ratio#*/}" ] && break
+		[ $((${ratio%/*} * 8)) -ge "${ratio#*/}" ] && break
 		sleep 0.5
 	done
 	run dmsetup message cr 0 frozen
@@ -108,8 +111,8 @@ case_a() {
 
 	run dm_create cr "0 $s raidx raid5_ls 1 $CHUNK 3 $img"
 	wait_sync cr 300
-	sha_rest=$(dd if=$dev bs=4k skip=1 iflag=direct status=none | sha256sum | cut -d' ' -f1)
-	soft_eq a "$sha_rest" "$(_pattern a $((s * 512)) | tail -c +4097 | sha256sum | cut -d' ' -f1)" \
+	sha_rest=$(dd if=$dev bs=4k skip=1 count=1023 iflag=direct status=none | sha256sum | cut -d' ' -f1)
+	soft_eq a "$sha_rest" "$(_pattern a $((4 << 20)) | tail -c +4097 | sha256sum | cut -d' ' -f1)" \
 		"data beside the write in flight"
 	m=$(mismatches cr)
 	soft_eq a "$m" 0 "mismatch_cnt after the restarted resync"
