@@ -172,6 +172,7 @@ static int decide_new_array(struct raidx_set *rs)
 		return -EINVAL;
 	}
 	setup_recovery(rs, 0);
+	rs->unsynced_from = md->recovery_cp;
 	rs->write_sbs = true;
 	md->raid_disks = rs->raid_disks;
 	md->delta_disks = 0;
@@ -203,10 +204,13 @@ static int decide_after_crash(struct raidx_set *rs)
 	/*
 	 * After a crash the bitmap knows which regions had writes in flight,
 	 * but md only resyncs them when the array is recorded dirty; the
-	 * stock target never records that and leaves them unsynced.
+	 * stock target never records that and leaves them unsynced.  The
+	 * copies a degraded raid1/raid10 still has may differ as much; a
+	 * degraded raid4/5/6 (start_dirty_degraded) has nothing to resync.
 	 */
 	if (rs->policy != RAIDX_POLICY_RESYNC || !md->bitmap_info.offset ||
-	    rs->degraded_legs || rs_given(rs, RAIDX_ARG_NOSYNC))
+	    (rs->degraded_legs && rs_is_raid456(rs)) ||
+	    rs_given(rs, RAIDX_ARG_NOSYNC))
 		return 0;
 	if (md->recovery_cp == MaxSector) {
 		DMINFO("%s: not shut down cleanly: resyncing the regions its bitmap marks",
@@ -215,15 +219,13 @@ static int decide_after_crash(struct raidx_set *rs)
 		/*
 		 * A resync was under way (or due: 0).  Going on from its
 		 * checkpoint would leave writes in flight below it unsynced
-		 * (md loads their bits as not needed), and the bitmap alone
-		 * cannot restart it: space a grow added has no bits on disk,
-		 * and md_bitmap_resize() marks it needed in memory only where
-		 * the old bitmap had counters (seen: none after an idle
-		 * spell).  All of it again, as a requested resync.
+		 * (md loads their bits as not needed), so the resync starts
+		 * at 0, driven by the bitmap; what lies above the checkpoint
+		 * gets bits on disk in preresume (a grow's part has none, nor
+		 * has an array the stock target grew).
 		 */
-		DMINFO("%s: not shut down cleanly during a resync (at %llu): resyncing all of it",
+		DMINFO("%s: crashed in a resync at %llu: resyncing from it and bitmap regions",
 		       raidx_name(rs), (unsigned long long)md->recovery_cp);
-		rs->resync_all = true;
 	}
 	md->recovery_cp = 0;
 	return 0;
@@ -233,7 +235,7 @@ static int decide_after_crash(struct raidx_set *rs)
 static int decide_size_and_recovery(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
-	sector_t sb_array = md->array_sectors, rdev_sectors;
+	sector_t sb_array = md->array_sectors, rdev_sectors, old_end;
 	int r;
 
 	rdev_sectors = first_rdev_sectors(rs);
@@ -256,23 +258,25 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 	if (rs_given(rs, RAIDX_ARG_REBUILD)) {
 		rs->grow = false;
 		rs->write_sbs = true;
-		rs->resync_all = false;
+		rs->unsynced_from = MaxSector;
 		setup_recovery(rs, MaxSector);
 	} else if (rs->grow) {
 		/* Run at the recorded size; preresume grows it. */
 		r = raidx_set_sizes(rs, sb_array, false);
 		if (r)
 			return r;
-		setup_recovery(rs, min(md->recovery_cp, rs_resync_sectors(rs)));
+		old_end = rs_resync_sectors(rs);
+		setup_recovery(rs, min(md->recovery_cp, old_end));
 		/*
-		 * The grown part is synced as a requested resync from the old
-		 * end, as md's resize asks for it: its regions have no bits
-		 * on disk, and md skips them in a resync its bitmap drives
-		 * (seen).  A resync from 0 (after a crash, or never run) is
-		 * then a requested one of all of the array.
+		 * md_bitmap_resize() puts no bits on disk for the grown part
+		 * (in memory, not even all of it): preresume does, so that a
+		 * resync md starts later (after a crash, or once md drops the
+		 * requested one from the old end) cannot skip it.
 		 */
-		if (!md->recovery_cp)
-			rs->resync_all = true;
+		if (md->recovery_cp == MaxSector)
+			rs->unsynced_from = MaxSector;
+		else
+			rs->unsynced_from = min(rs->unsynced_from, old_end);
 	} else {
 		r = raidx_set_sizes(rs, rs->ti->len, false);
 		if (r)
@@ -289,7 +293,8 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 /*
  * What does this table mean for the array its superblocks describe: a
  * new array, a rebuild, a size change, a crash, or the same array again?
- * Writes md's recovery position and sizes, rs->write_sbs and rs->grow.
+ * Writes md's recovery position and sizes, rs->write_sbs, rs->grow and
+ * rs->unsynced_from.
  */
 int raidx_decide(struct raidx_set *rs)
 {
@@ -297,6 +302,9 @@ int raidx_decide(struct raidx_set *rs)
 
 	if (test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags))
 		return decide_new_array(rs);
+	/* Where the recorded resync stands; a rebuild or a grow moves it. */
+	rs->md.recovery_cp = rs_recorded_resync_offset(rs);
+	rs->unsynced_from = rs->md.recovery_cp;
 	if (rs_given(rs, RAIDX_ARG_REBUILD)) {
 		r = check_rebuild_allowed(rs);
 		if (r)

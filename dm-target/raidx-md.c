@@ -237,6 +237,13 @@ void raidx_stop_sync_thread(struct mddev *md)
 	if (!test_bit(MD_RECOVERY_RUNNING, &md->recovery))
 		return;
 	mddev_lock_nointr(md);
+	/*
+	 * md starts its sync thread from a work item: one queued or under
+	 * way would start it after this returned.  (Never set up: never
+	 * queued.)
+	 */
+	if (md->del_work.func)
+		flush_work(&md->del_work);
 	if (md->sync_thread) {
 		reshape_position = md->reshape_position;
 		mddev_unlock(md);
@@ -340,6 +347,9 @@ static void revive_faulty_legs(struct raidx_set *rs)
 		clear_bit(Faulty, &rdev->flags);
 		clear_bit(WriteErrorSeen, &rdev->flags);
 		if (md->pers->hot_add_disk(md, rdev)) {
+			/* raid10 takes no leg back while a resync is due */
+			DMWARN("%s: %s device #%u not taken back: resume again after the resync",
+			       raidx_name(rs), rs->type->name, i);
 			rdev->raid_disk = -1;
 			rdev->saved_raid_disk = -1;
 			rdev->flags = flags;
@@ -384,49 +394,116 @@ static void grow_array(struct raidx_set *rs)
 	raidx_set_capacity(rs);
 }
 
-/*
- * The bitmap needs bits for the regions a grow added, or another size
- * of region when the table asks for one.  A failed resize leaves the old
- * bitmap, which covers the old size only (writes beyond it are not
- * tracked): logged, not fatal, as with dm-raid.
- */
-static void fit_bitmap(struct raidx_set *rs)
+/* md's resync span once preresume has grown the array. */
+static sector_t resync_end(struct raidx_set *rs)
+{
+	if (!rs->grow)
+		return rs_resync_sectors(rs);
+	return rs_is_raid10(rs) ? rs->array_sectors : rs->dev_sectors;
+}
+
+static bool bitmap_usable(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
+
+	return rs->bitmap_loaded && md->bitmap && !mddev_is_clustered(md);
+}
+
+/* Is anything not in sync, to be marked in the bitmap on disk? */
+static bool marks_due(struct raidx_set *rs)
+{
+	return bitmap_usable(rs) && rs->md.recovery_cp != MaxSector &&
+	       rs->unsynced_from < resync_end(rs);
+}
+
+/*
+ * The bitmap needs counters for the regions a grow adds, or another size
+ * of region when the table asks for one; before md's sizes change, so a
+ * grow whose bitmap cannot follow is refused rather than run with writes
+ * beyond the old size untracked.  With marks to set, the resize is done
+ * as at bitmap creation (init): the grown part's counters stay 0, so
+ * mark_unsynced() can put their bits on disk, which md's resize would
+ * not; the array is suspended, so md need not quiesce it, and pages left
+ * unwritten keep old bits, which can only cost a longer resync.
+ *
+ * Bits of another region size must not be read with the old header: the
+ * header on disk says "stale" (a crash means a full resync) until the
+ * bits are written and the superblocks carry the new header.  md leaves
+ * the pages dirty while the bitmap is stale, and *resized tells the
+ * caller to write them.
+ */
+static int fit_bitmap(struct raidx_set *rs, bool marks, bool *resized)
+{
+	struct mddev *md = &rs->md;
+	struct bitmap *bitmap = md->bitmap;
 	unsigned long region = to_bytes(rs->params.region_size) ?:
 			       md->bitmap_info.chunksize;
+	bool new_region = region != md->bitmap_info.chunksize;
 	int r;
 
-	if (!rs->bitmap_loaded || !md->bitmap)
-		return;
-	if (!rs->grow && region == md->bitmap_info.chunksize)
-		return;
-	r = md_bitmap_resize(md->bitmap, rs_resync_sectors(rs), region, 0);
-	if (r) {
-		DMERR("%s: failed to resize bitmap (%d)", raidx_name(rs), r);
-		return;
+	*resized = false;
+	if (!bitmap_usable(rs) || (!rs->grow && !new_region))
+		return 0;
+	if (new_region) {
+		set_bit(BITMAP_STALE, &bitmap->flags);
+		md_bitmap_update_sb(bitmap);
 	}
-	/*
-	 * md wrote the bits in the new layout; the header with the new
-	 * region size goes out with the superblocks, now rather than at
-	 * the first write, so a crash in between reads the bits right.
-	 */
+	r = md_bitmap_resize(bitmap, resync_end(rs), region, marks);
+	if (new_region)
+		clear_bit(BITMAP_STALE, &bitmap->flags);
+	if (r) {
+		DMERR("%s: failed to resize bitmap (%d)%s", raidx_name(rs), r,
+		      rs->grow ? ": not growing the array" : "");
+		/* Without a grow the old bitmap still covers the array. */
+		return rs->grow ? r : 0;
+	}
+	*resized = true;
+	return 0;
+}
+
+/*
+ * Bits on disk, and "needed" in memory, for every region from
+ * rs->unsynced_from to the end: md then resyncs them whichever way its
+ * next resync starts (from the bitmap at 0 after a crash or once it drops
+ * a requested one), and forgets them only once synced.  A write that
+ * fails does exactly this to its regions.  6.1's bitmap API; 6.12 calls
+ * these through md->bitmap_ops.
+ */
+static void mark_unsynced(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	sector_t from = rs->unsynced_from, end = rs_resync_sectors(rs);
+
+	md_bitmap_startwrite(md->bitmap, from, end - from, 0);
+	md_bitmap_endwrite(md->bitmap, from, end - from, 0, 0);
+}
+
+/*
+ * After the grow: marks, the bits, then the header with the new size and
+ * region size with the superblocks, now rather than at the first write,
+ * so a crash in between reads the bits right.
+ */
+static void record_bitmap(struct raidx_set *rs, bool marks, bool resized)
+{
+	if (!marks && !resized)
+		return;
+	if (marks)
+		mark_unsynced(rs);
+	md_bitmap_unplug(rs->md.bitmap);
 	raidx_write_superblocks(rs);
 }
 
 /*
- * An interrupted resync goes on from its checkpoint, not from sector 0:
- * md starts a requested sync at resync_min, and does not skip regions
- * its bitmap calls clean.  One a crash cut short runs again from 0 the
- * same way.  Otherwise a resync from 0 is the bitmap's: only the
- * regions it marks.
+ * An interrupted resync goes on from its checkpoint, not from sector 0,
+ * as the stock target does it: md starts a requested sync at resync_min
+ * and does not skip regions its bitmap calls clean.  A resync from 0 is
+ * the bitmap's: only the regions it marks (and mark_unsynced() marked).
  */
 static void resync_from_checkpoint(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
 
-	if (md->recovery_cp == MaxSector ||
-	    (!md->recovery_cp && !rs->resync_all))
+	if (md->recovery_cp == MaxSector || !md->recovery_cp)
 		return;
 	rs->resync_requested = true;
 	set_bit(MD_RECOVERY_REQUESTED, &md->recovery);
@@ -437,6 +514,7 @@ int raidx_preresume(struct dm_target *ti)
 {
 	struct raidx_set *rs = ti->private;
 	struct mddev *md = &rs->md;
+	bool marks, resized;
 	int r;
 
 	/* Only the first resume of this table starts anything. */
@@ -459,9 +537,13 @@ int raidx_preresume(struct dm_target *ti)
 	if (r)
 		return r;
 
+	marks = marks_due(rs);
+	r = fit_bitmap(rs, marks, &resized);
+	if (r)
+		return r;
 	if (rs->grow)
 		grow_array(rs);
-	fit_bitmap(rs);
+	record_bitmap(rs, marks, resized);
 	/* Nothing starts before resume unfreezes the array. */
 	set_bit(MD_RECOVERY_FROZEN, &md->recovery);
 	resync_from_checkpoint(rs);

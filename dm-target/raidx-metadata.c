@@ -205,7 +205,6 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	md->new_chunk_sectors = md->chunk_sectors;
 	md->delta_disks = 0;
 	md->reshape_position = MaxSector;
-	md->recovery_cp = MaxSector;
 	memset(md->uuid, 0, sizeof(md->uuid));
 
 	for (i = 0; i < rs->raid_disks; i++) {
@@ -235,7 +234,7 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	rs->sb_new_data_offset = 0;
 	rs->write_sbs = false;
 	rs->grow = false;
-	rs->resync_all = false;
+	rs->unsynced_from = MaxSector;
 	rs->resync_requested = false;
 	memset(rs->uuid, 0, sizeof(rs->uuid));
 	rs->ppl_sector = 0;
@@ -436,8 +435,7 @@ static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
 		       raidx_name(rs));
 	}
 
-	if (!rs_given(rs, RAIDX_ARG_NOSYNC))
-		md->recovery_cp = sb->array_resync_offset;
+	rs->sb_resync_offset = sb->array_resync_offset;
 
 	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
 	rs->sb_data_offset = sb->data_offset;
@@ -729,6 +727,8 @@ int raidx_load_superblocks(struct raidx_set *rs)
 	int r = 0;
 
 	md->sync_super = raidx_sync_super;
+	/* in sync unless a superblock says otherwise (none: no metadata) */
+	rs->sb_resync_offset = MaxSector;
 
 	sbs = kcalloc(rs->raid_disks, sizeof(*sbs), GFP_KERNEL);
 	if (!sbs) {

@@ -252,7 +252,7 @@ int raidx_policy_prepare(struct raidx_set *rs)
 	 * replayed over newer data.  As the message, only for one in sync.
 	 */
 	if (!new_array && rs->sb_policy != RAIDX_POLICY_PPL &&
-	    rs->md.recovery_cp != MaxSector)
+	    rs_recorded_resync_offset(rs) != MaxSector)
 		return refuse(rs, "consistency_policy ppl: let the array's resync finish first");
 	rs->bitmap_stale = true;
 	return place_ppl(rs, new_array);

@@ -324,6 +324,17 @@ static int sync_message(struct raidx_set *rs, const char *action)
 		if (sync_action_of(md, md->recovery) != SYNC_IDLE)
 			return -EBUSY;
 		/*
+		 * md's check goes through the bitmap as a resync does and
+		 * records the regions it passes in sync, repairing nothing:
+		 * while a resync is due that would leave them unsynced.
+		 */
+		if ((sync_messages[i].flags & BIT(MD_RECOVERY_CHECK)) &&
+		    md->recovery_cp != MaxSector) {
+			DMERR("%s: check: a resync is due from %llu: send resync or repair",
+			      raidx_name(rs), (unsigned long long)md->recovery_cp);
+			return -EBUSY;
+		}
+		/*
 		 * SYNC last, as md's own sync_action does: md's thread may
 		 * look at any moment, and one that sees SYNC must also see
 		 * REQUESTED and CHECK or it runs another kind of sync.

@@ -760,7 +760,6 @@ static void init_md_for_type(struct raidx_set *rs)
 	md->layout = rs->type->algorithm;
 	md->new_layout = md->layout;
 	md->raid_disks = rs->raid_disks;
-	md->recovery_cp = MaxSector;
 	for (i = 0; i < rs->raid_disks; i++)
 		md_rdev_init(&rs->dev[i].rdev);
 }

@@ -13,7 +13,7 @@
 
 #define RAIDX_VERSION_MAJOR	1
 #define RAIDX_VERSION_MINOR	18
-#define RAIDX_VERSION_PATCH	2
+#define RAIDX_VERSION_PATCH	3
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);

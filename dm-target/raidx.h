@@ -101,7 +101,13 @@ struct raidx_set {
 	/* Decided by the constructor, acted on in preresume. */
 	bool write_sbs;
 	bool grow;
-	bool resync_all;	/* a crash cut a resync short: all of it again */
+	/*
+	 * Nothing from here to the end is known to be in sync (MaxSector:
+	 * all is, but for what the bitmap marks).  Preresume puts bits for
+	 * it in the bitmap on disk, so every later resync md starts (after a
+	 * crash, after md dropped a request) covers it.
+	 */
+	sector_t unsynced_from;
 	/*
 	 * md runs the array's resync as a requested one (from resync_min,
 	 * through regions the bitmap calls clean) until it reaches the end:
@@ -144,6 +150,7 @@ struct raidx_set {
 	u64 sync_journal_events;	/* "sync": freshest journal leg seen */
 	sector_t sb_data_offset;	/* the freshest leg's data offsets, */
 	sector_t sb_new_data_offset;	/* given to legs that are new */
+	sector_t sb_resync_offset;	/* the freshest superblock's */
 
 	/* Identity and log state persisted in the superblock extension. */
 	u8 uuid[16];
@@ -214,6 +221,12 @@ static inline bool rs_is_reshaping(struct raidx_set *rs)
  * leg, but for raid10 the array (raid10_run and raid10_resize size both
  * by raid10_size()), larger than a leg with more legs than copies.
  */
+/* Where the superblocks say the resync stands, unless 'nosync' says done. */
+static inline sector_t rs_recorded_resync_offset(struct raidx_set *rs)
+{
+	return rs_given(rs, RAIDX_ARG_NOSYNC) ? MaxSector : rs->sb_resync_offset;
+}
+
 static inline sector_t rs_resync_sectors(struct raidx_set *rs)
 {
 	return rs_is_raid10(rs) ? rs->md.array_sectors : rs->md.dev_sectors;

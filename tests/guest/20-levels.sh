@@ -45,6 +45,8 @@ for type in raid1 raid4 raid5_ls raid6_zr raid10; do
 	sectors=$(data_sectors "$type" "$n" "$LEG")
 	chunk=64; [ "$type" = raid1 ] && chunk=0
 	run dm_create nm-$type "0 $sectors raid $type 1 $chunk $n$legs"
+	ratio=$(raid_field nm-$type 7)
+	assert_eq "$(raid_field nm-$type 8) ${ratio%/*}" "idle ${ratio#*/}" "no-meta $type: no resync when created"
 	write_pattern /dev/mapper/nm-$type "nm$type" "$BYTES"
 	wait_sync nm-$type 200
 	assert_eq "$(raid_health nm-$type)" "$(all_A "$n")" "no-meta $type health"
@@ -56,6 +58,17 @@ for type in raid1 raid4 raid5_ls raid6_zr raid10; do
 	dm_remove nm-$type
 	pass "$type without metadata devices"
 done
+
+# a raid5 without metadata devices and with a leg missing starts (md
+# refuses a degraded raid4/5/6 only when it has a resync due)
+make_legs 3 "$MB" >/dev/null
+sectors=$(data_sectors raid5_ls 3 "$LEG")
+run dm_create nm-dg "0 $sectors raid raid5_ls 1 64 3 - ${LEG_DATA[0]} - - - ${LEG_DATA[2]}"
+write_pattern /dev/mapper/nm-dg nmdg "$BYTES"
+assert_eq "$(raid_health nm-dg)" "A-A" "no-meta degraded raid5 health"
+assert_eq "$(sha_of /dev/mapper/nm-dg "$BYTES")" "$(pattern_sha nmdg "$BYTES")" "no-meta degraded raid5 data"
+dm_remove nm-dg
+pass "raid5 without metadata devices, a leg missing"
 
 # ---- degraded creates: '- -' for a missing leg ----
 make_legs 3 "$MB" >/dev/null

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # What a crash or a size change does to md's resync bounds (review
-# findings of issue 11; a, b, c and d failed before their fix, c2 is the
-# positive side of c):
+# findings of issue 11; a, b, c, d, e, f and g failed before their fix,
+# c2 is the positive side of c):
 #  (a) a crash during the first resync, with a write in flight below the
 #      resync's checkpoint (its parity held back by dm-delay): restarted
-#      from that crash image, the whole array is resynced again and
-#      `check` finds 0 mismatches.  Before: it went on
-#      from the checkpoint and the half-written stripe stayed wrong.
+#      from that crash image, the resync starts again at 0 (the bitmap's
+#      regions, and all above the checkpoint) and `check` finds 0
+#      mismatches.  Before: it went on from the checkpoint and the
+#      half-written stripe stayed wrong.
 #  (b) a crashed array (superblocks recorded dirty) activated with longer
 #      legs: the resync reaches the new end, so the grown part, full of
 #      old garbage, gets its parity; after the next activation `check`
@@ -21,6 +22,23 @@
 #      leaves it) activates without data_offset at its data, as with the
 #      stock target.  Before: dm-raidx took offset for far and put every
 #      leg's data at 0.
+#  (e) a grow's resync stopped on the way (frozen, then a clean stop):
+#      every region above its checkpoint has its bit on the metadata
+#      device's bitmap, so whatever resync md runs next (md starts at 0
+#      and skips clean regions once it drops a requested one) cannot skip
+#      the grown part; a `check` meanwhile is refused (md's check records
+#      the regions it passes in sync, repairing nothing); the next
+#      activation syncs it all, check 0.  Before (1.18.2): no bit of the
+#      grown part on disk, and the check accepted.
+#  (f) a raid1 leg fails during a grow's resync: md ends that resync
+#      itself, forgetting it was requested, and the leg, revived, is
+#      recovered by the bitmap; the grown part must be part of that, so
+#      `check` finds 0 once the array is whole.  Before (1.18.2): the
+#      grown part stayed as each leg had it.
+#  (g) a 3-leg raid1 crashed with legs 1 and 2 holding different data in
+#      a region its bitmap marks, activated with leg 0 missing: the two
+#      copies left are resynced, `check` finds 0.  Before (1.18.2): a
+#      degraded array was never resynced after a crash.
 # timeout: 900
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cases.sh"
@@ -59,6 +77,26 @@ image() {
 # random_fill FILE: old garbage over all of FILE.
 random_fill() {
 	head -c "$(stat -c %s "$1")" /dev/urandom | dd of="$1" conv=notrunc status=none
+}
+
+# filled_small_array NAME SECTORS "TYPE PARAMS" SMALL_MB: the legs (made
+# by the caller) full of old garbage and seen through dm-linear NAME-dI of
+# SMALL_MB MiB each; on them an array NAME of SECTORS, synced, filled
+# with pattern NAME and removed.  Sets SMALL_LEGS (the legs as a table
+# gives them) and SMALL_SHA (the array's data).
+filled_small_array() {
+	local name=$1 sectors=$2 type=$3 small=$4 i
+	SMALL_LEGS=""
+	for ((i = 0; i < ${#LEG_DATA[@]}; i++)); do
+		random_fill "$TEST_TMP/data$i"
+		dm_create "$name-d$i" "0 $((small << 11)) linear ${LEG_DATA[i]} 0"
+		SMALL_LEGS+=" ${LEG_META[i]} /dev/mapper/$name-d$i"
+	done
+	dm_create "$name" "0 $sectors raidx $type ${#LEG_DATA[@]}$SMALL_LEGS"
+	wait_sync "$name" 300
+	write_pattern "/dev/mapper/$name" "$name" $((sectors * 512))
+	SMALL_SHA=$(sha_of "/dev/mapper/$name")
+	dm_remove "$name"
 }
 
 # ---------------------------------------------------------------------------
@@ -120,20 +158,12 @@ case_a() {
 
 # ---------------------------------------------------------------------------
 case_b() {
-	local MB=16 small=8 legs s s_big dev=/dev/mapper/gr i img="" m sha
+	local MB=16 small=8 s s_big dev=/dev/mapper/gr i img="" m sha
 	make_legs 3 $MB >/dev/null
-	for i in 0 1 2; do
-		random_fill "$TEST_TMP/data$i"
-		dm_create "gr-d$i" "0 $((small << 11)) linear ${LEG_DATA[i]} 0"
-	done
-	legs=" ${LEG_META[0]} /dev/mapper/gr-d0 ${LEG_META[1]} /dev/mapper/gr-d1 ${LEG_META[2]} /dev/mapper/gr-d2"
 	s=$(striped_sectors $small 2)
 	s_big=$(striped_sectors $MB 2)
-	dm_create gr "0 $s raidx raid5_ls 1 $CHUNK 3$legs"
-	wait_sync gr 300
-	write_pattern $dev b $((s * 512))
-	sha=$(sha_of $dev)
-	dm_remove gr
+	filled_small_array gr $s "raid5_ls 1 $CHUNK" $small
+	sha=$SMALL_SHA
 	# a crash with nothing in flight: superblocks recorded dirty
 	for i in 0 1 2; do
 		run "$TESTIMG" poke "${LEG_META[i]}" ext.state=1
@@ -219,9 +249,140 @@ case_d() {
 	soft_eq d "$(sha_of $dev)" "$sha" "data read at the recorded offset"
 }
 
+# ---------------------------------------------------------------------------
+# dirty_missing META FROM: how many regions from the one holding sector
+# FROM to the last have no bit on META's bitmap (raid_dump's ranges).
+dirty_missing() {
+	"$TOP/tools/raidx_tools" raid_dump "$1" | awk -v from="$2" '
+		/<bitmap / {
+			match($0, /chunksize="[0-9]+"/)
+			region = substr($0, RSTART + 11, RLENGTH - 12) / 512
+			match($0, / regions="[0-9]+"/)
+			n = substr($0, RSTART + 10, RLENGTH - 11) + 0
+		}
+		/<dirty / {
+			match($0, /begin="[0-9]+"/); b = substr($0, RSTART + 7, RLENGTH - 8) + 0
+			match($0, /end="[0-9]+"/); e = substr($0, RSTART + 5, RLENGTH - 6) + 0
+			for (i = b; i <= e; i++) d[i] = 1
+		}
+		END {
+			if (!region || !n) { print "no bitmap"; exit }
+			m = 0
+			for (i = int(from / region); i < n; i++) if (!(i in d)) m++
+			print m
+		}'
+}
+
+case_e() {
+	local MB=16 small=8 legs s s_big dev=/dev/mapper/ge i sha cp_sec m
+	make_legs 3 $MB >/dev/null
+	s=$(striped_sectors $small 2)
+	s_big=$(striped_sectors $MB 2)
+	# 512 KiB regions: 32 a leg, 16 of them grown
+	filled_small_array ge $s "raid5_ls 3 $CHUNK region_size 1024" $small
+	sha=$SMALL_SHA
+	for i in 0 1 2; do
+		dm_remove "ge-d$i"
+	done
+	legs=$(leg_args)
+
+	# the grown part's resync, 8 MiB a leg at 128 KiB/s, stopped at once
+	dm_create ge "0 $s_big raidx raid5_ls 7 $CHUNK region_size 1024 min_recovery_rate 128 max_recovery_rate 128 3 $legs"
+	run dmsetup message ge 0 frozen
+	if dmsetup message ge 0 check 2>/dev/null; then
+		soft e "check accepted while the grown part's resync is due"
+		run dmsetup message ge 0 frozen
+	else
+		soft_pass e "check refused while a resync is due"
+		dmesg | grep -q "a resync is due from" ||
+			soft e "the refusal of check left no message in the kernel log"
+	fi
+	dm_remove ge
+	cp_sec=$(sb_u64 "${LEG_META[0]}" 40)
+	echo "grown resync stopped, checkpoint recorded: $cp_sec (old end $((small << 11)))"
+	[ "$cp_sec" -ge $((small << 11)) ] && [ "$cp_sec" -lt $((MB << 11)) ] ||
+		{ soft e "checkpoint $cp_sec not inside the grown part: the case proves nothing"; return 0; }
+	for i in 0 1 2; do
+		m=$(dirty_missing "${LEG_META[i]}" "$cp_sec")
+		soft_eq e "$m" 0 "regions above the checkpoint without their bit, meta$i"
+	done
+
+	run dm_create ge "0 $s_big raidx raid5_ls 3 $CHUNK region_size 1024 3 $legs"
+	wait_sync ge 300
+	soft_eq e "$(sha_of $dev $((s * 512)))" "$sha" "data of the old size"
+	m=$(mismatches ge)
+	soft_eq e "$m" 0 "mismatch_cnt over the grown array"
+}
+
+# ---------------------------------------------------------------------------
+case_f() {
+	local MB=16 small=8 legs dev=/dev/mapper/g1 i sha t m
+	make_legs 2 $MB >/dev/null
+	filled_small_array g1 $((small << 11)) "raid1 3 0 region_size 1024" $small
+	legs=$SMALL_LEGS
+	sha=$SMALL_SHA
+	# the legs at full size, leg 1 so that it can fail
+	for i in 0 1; do
+		dmsetup suspend "g1-d$i"
+		echo "0 $((MB << 11)) linear ${LEG_DATA[i]} 0" | run dmsetup load "g1-d$i"
+		dmsetup resume "g1-d$i"
+	done
+
+	dm_create g1 "0 $((MB << 11)) raidx raid1 7 0 region_size 1024 min_recovery_rate 128 max_recovery_rate 128 2$legs"
+	sleep 2
+	dm_swap_error g1-d1
+	for t in $(seq 100); do
+		[ "$(raid_health g1)" = AD ] && break
+		sleep 0.2
+	done
+	soft_eq f "$(raid_health g1)" AD "leg 1 failed during the grown part's resync"
+	dmsetup suspend --noflush g1-d1
+	echo "0 $((MB << 11)) linear ${LEG_DATA[1]} 0" | run dmsetup load g1-d1
+	dmsetup resume g1-d1
+	# a resume of the array revives its failed legs
+	run dmsetup suspend g1
+	run dmsetup resume g1
+	wait_sync g1 300
+	soft_eq f "$(raid_health g1)" AA "leg 1 back"
+	dm_remove g1
+
+	run dm_create g1 "0 $((MB << 11)) raidx raid1 3 0 region_size 1024 2$legs"
+	wait_sync g1 300
+	soft_eq f "$(sha_of $dev $((small << 20)))" "$sha" "data of the old size"
+	m=$(mismatches g1)
+	soft_eq f "$m" 0 "mismatch_cnt over the grown raid1"
+}
+
+# ---------------------------------------------------------------------------
+case_g() {
+	local MB=8 dev=/dev/mapper/dr i m legs
+	make_legs 3 $MB >/dev/null
+	dm_create dr "0 $((MB << 11)) raidx raid1 3 0 region_size 1024 3$(leg_args)"
+	wait_sync dr 300
+	write_pattern $dev g $((1 << 20))
+	dm_remove dr
+	# the crash: a write reached leg 1 only; the bitmap marks regions 0-7
+	_pattern other 65536 | dd of="${LEG_DATA[1]}" bs=64k count=1 iflag=fullblock oflag=direct conv=notrunc status=none
+	for i in 1 2; do
+		printf '\377' | dd of="${LEG_META[i]}" bs=1 seek=$((4096 + 256)) conv=notrunc status=none
+		run "$TESTIMG" poke "${LEG_META[i]}" ext.state=1
+	done
+	legs=" - - ${LEG_META[1]} ${LEG_DATA[1]} ${LEG_META[2]} ${LEG_DATA[2]}"
+	run dm_create dr "0 $((MB << 11)) raidx raid1 3 0 region_size 1024 3$legs"
+	wait_sync dr 300
+	soft_eq g "$(dd if="${LEG_DATA[1]}" bs=64k count=1 iflag=direct status=none | sha256sum | cut -d' ' -f1)" \
+		"$(dd if="${LEG_DATA[2]}" bs=64k count=1 iflag=direct status=none | sha256sum | cut -d' ' -f1)" \
+		"legs 1 and 2 agree on the region the crash left different"
+	m=$(mismatches dr)
+	soft_eq g "$m" 0 "mismatch_cnt of the two legs left"
+}
+
 run_case a "crash during the first resync, a write in flight below the checkpoint" case_a
 run_case b "crashed array activated with longer legs: the resync reaches the new end" case_b
 run_case c "raid10 far refuses a size change" case_c far
 run_case c2 "raid10 offset grows, the grown part synced" case_c offset
 run_case d "raid10 offset with its data at 2048 activates there without data_offset" case_d
+run_case e "a grow's resync stopped on the way: the grown part marked on disk, check refused" case_e
+run_case f "a raid1 leg fails during a grow's resync: its recovery covers the grown part" case_f
+run_case g "a degraded raid1 crashed with its copies different: resynced" case_g
 cases_end
