@@ -370,6 +370,16 @@ static int load_bitmap(struct raidx_set *rs)
 	if (rs_is_raid0(rs) || rs->bitmap_loaded)
 		return 0;
 	rs->bitmap_loaded = true;
+	/*
+	 * A stale header makes md set every bit, but on a degraded array it
+	 * also takes them as not needed (it reads events_cleared as current),
+	 * so a leg coming back would be recovered from the bitmap and skip
+	 * all of it (md's own superblock checks would recover it in full, as
+	 * a spare).  Every bit is made needed instead.
+	 */
+	if (rs->md.bitmap && rs->md.degraded &&
+	    test_bit(BITMAP_STALE, &rs->md.bitmap->flags))
+		rs->md.bitmap->events_cleared = 0;
 	r = md_bitmap_load(&rs->md);
 	if (r)
 		DMERR("%s: failed to load bitmap (%d)", raidx_name(rs), r);
@@ -449,11 +459,15 @@ static int fit_bitmap(struct raidx_set *rs, bool marks, bool *resized)
 		md_bitmap_update_sb(bitmap);
 	}
 	r = md_bitmap_resize(bitmap, resync_end(rs), region, marks);
-	if (new_region)
+	/* A write error kicked the bitmap meanwhile: it stays stale. */
+	if (new_region && !test_bit(BITMAP_WRITE_ERROR, &bitmap->flags))
 		clear_bit(BITMAP_STALE, &bitmap->flags);
 	if (r) {
 		DMERR("%s: failed to resize bitmap (%d)%s", raidx_name(rs), r,
 		      rs->grow ? ": not growing the array" : "");
+		/* md left the old layout: its header again, not stale */
+		if (new_region)
+			md_bitmap_update_sb(bitmap);
 		/* Without a grow the old bitmap still covers the array. */
 		return rs->grow ? r : 0;
 	}
@@ -517,7 +531,16 @@ int raidx_preresume(struct dm_target *ti)
 	bool marks, resized;
 	int r;
 
-	/* Only the first resume of this table starts anything. */
+	/*
+	 * Only the first resume of this table starts anything.  A bitmap md
+	 * failed to load cannot be loaded again over what it half read, nor
+	 * run without: this table is done.
+	 */
+	if (rs->bitmap_load_failed) {
+		DMERR("%s: its bitmap did not load with this table; load it again",
+		      raidx_name(rs));
+		return -EINVAL;
+	}
 	if (rs->preresumed)
 		return 0;
 	rs->preresumed = true;
@@ -534,13 +557,18 @@ int raidx_preresume(struct dm_target *ti)
 		raidx_write_superblocks(rs);
 
 	r = load_bitmap(rs);
-	if (r)
+	if (r) {
+		rs->bitmap_load_failed = true;
 		return r;
+	}
 
 	marks = marks_due(rs);
 	r = fit_bitmap(rs, marks, &resized);
-	if (r)
+	if (r) {
+		/* all before is done again by a retry, harmlessly */
+		rs->preresumed = false;
 		return r;
+	}
 	if (rs->grow)
 		grow_array(rs);
 	record_bitmap(rs, marks, resized);

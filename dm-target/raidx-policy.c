@@ -252,8 +252,11 @@ int raidx_policy_prepare(struct raidx_set *rs)
 	 * replayed over newer data.  As the message, only for one in sync.
 	 */
 	if (!new_array && rs->sb_policy != RAIDX_POLICY_PPL &&
-	    rs_recorded_resync_offset(rs) != MaxSector)
-		return refuse(rs, "consistency_policy ppl: let the array's resync finish first");
+	    (rs_recorded_resync_offset(rs) != MaxSector ||
+	     rs->md.recovery_cp != MaxSector))
+		return refuse(rs, rs->grow ?
+			      "consistency_policy ppl: grow the array first, then switch" :
+			      "consistency_policy ppl: let the array's resync finish first");
 	rs->bitmap_stale = true;
 	return place_ppl(rs, new_array);
 }

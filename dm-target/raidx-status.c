@@ -313,6 +313,18 @@ static int sync_message(struct raidx_set *rs, const char *action)
 		return -EINVAL;
 	}
 
+	/*
+	 * md's check goes through the bitmap as a resync does and records
+	 * the regions it passes in sync, repairing nothing: while a resync
+	 * is due that would leave them unsynced.  Refused before anything
+	 * changes, so a frozen array stays frozen.
+	 */
+	if ((sync_messages[i].flags & BIT(MD_RECOVERY_CHECK)) &&
+	    md->recovery_cp != MaxSector) {
+		DMERR("%s: check: a resync is due from %llu: send resync or repair",
+		      raidx_name(rs), (unsigned long long)md->recovery_cp);
+		return -EBUSY;
+	}
 	if (sync_messages[i].freezes)
 		set_bit(MD_RECOVERY_FROZEN, &md->recovery);
 	else
@@ -323,17 +335,6 @@ static int sync_message(struct raidx_set *rs, const char *action)
 		/* One sync at a time: md runs one thread per array. */
 		if (sync_action_of(md, md->recovery) != SYNC_IDLE)
 			return -EBUSY;
-		/*
-		 * md's check goes through the bitmap as a resync does and
-		 * records the regions it passes in sync, repairing nothing:
-		 * while a resync is due that would leave them unsynced.
-		 */
-		if ((sync_messages[i].flags & BIT(MD_RECOVERY_CHECK)) &&
-		    md->recovery_cp != MaxSector) {
-			DMERR("%s: check: a resync is due from %llu: send resync or repair",
-			      raidx_name(rs), (unsigned long long)md->recovery_cp);
-			return -EBUSY;
-		}
 		/*
 		 * SYNC last, as md's own sync_action does: md's thread may
 		 * look at any moment, and one that sees SYNC must also see

@@ -303,7 +303,11 @@ static int raidx_preresume_target(struct dm_target *ti)
 		      raidx_name(rs));
 		return r;
 	}
-	return raidx_preresume(ti);
+	r = raidx_preresume(ti);
+	/* Never resumed: another table may take the array over. */
+	if (r)
+		set_quiet(rs, true);
+	return r;
 }
 
 /* After postsuspend has recorded the array's state, a reload may start. */

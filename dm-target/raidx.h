@@ -132,6 +132,7 @@ struct raidx_set {
 
 	/* Lifecycle, so a second resume does not start the array again. */
 	bool preresumed;
+	bool bitmap_load_failed;	/* md's bitmap half loaded: load again */
 	bool resumed;
 	bool suspended;
 	bool bitmap_loaded;

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # What a crash or a size change does to md's resync bounds (review
-# findings of issue 11; a, b, c, d, e, f and g failed before their fix,
-# c2 is the positive side of c):
+# findings of issue 11; a to h failed before their fix, c2 is the
+# positive side of c, i a guard):
 #  (a) a crash during the first resync, with a write in flight below the
 #      resync's checkpoint (its parity held back by dm-delay): restarted
 #      from that crash image, the resync starts again at 0 (the bitmap's
@@ -39,6 +39,16 @@
 #      a region its bitmap marks, activated with leg 0 missing: the two
 #      copies left are resynced, `check` finds 0.  Before (1.18.2): a
 #      degraded array was never resynced after a crash.
+#  (h) a raid1 whose leg 1 failed and missed writes comes back with the
+#      bitmap header on leg 0 stale (as a crash during a region-size
+#      change leaves it): leg 1 is recovered in full, check 0.  Before
+#      (1.18.3): md took the stale bitmap's bits as not needed and
+#      recovered nothing.
+#  (i) a table that grows a resync raid5 (leaving room for the log) and
+#      switches it to PPL is refused (md would replay a log into an array
+#      recorded unsynced); the switch alone is taken.  1.18.3 refused it
+#      too, by another rule ("Cannot grow a PPL array into its log"): this
+#      case guards the resync rule a review thought lost, and its message.
 # timeout: 900
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cases.sh"
@@ -296,6 +306,7 @@ case_e() {
 		soft_pass e "check refused while a resync is due"
 		dmesg | grep -q "a resync is due from" ||
 			soft e "the refusal of check left no message in the kernel log"
+		soft_eq e "$(raid_field ge 8)" frozen "still frozen after the refused check"
 	fi
 	dm_remove ge
 	cp_sec=$(sb_u64 "${LEG_META[0]}" 40)
@@ -377,6 +388,56 @@ case_g() {
 	soft_eq g "$m" 0 "mismatch_cnt of the two legs left"
 }
 
+# ---------------------------------------------------------------------------
+case_h() {
+	local MB=8 dev=/dev/mapper/sh i t legs
+	make_legs 2 $MB >/dev/null
+	dm_wrap sh-d1 "${LEG_DATA[1]}"
+	legs=" ${LEG_META[0]} ${LEG_DATA[0]} ${LEG_META[1]} /dev/mapper/sh-d1"
+	dm_create sh "0 $((MB << 11)) raidx raid1 3 0 region_size 1024 2$legs"
+	wait_sync sh 300
+	write_pattern $dev h1 $((MB << 20))
+	# leg 1 fails; all that is written next it misses
+	dm_swap_error sh-d1
+	write_pattern $dev h2 $((MB << 20))
+	for t in $(seq 50); do
+		[ "$(raid_health sh)" = AD ] && break
+		sleep 0.2
+	done
+	soft_eq h "$(raid_health sh)" AD "leg 1 failed"
+	dm_remove sh
+	dmsetup suspend sh-d1
+	echo "0 $((MB << 11)) linear ${LEG_DATA[1]} 0" | run dmsetup load sh-d1
+	dmsetup resume sh-d1
+	for i in 0 1; do
+		run "$TESTIMG" poke "${LEG_META[i]}" bitmap.state=2
+	done
+
+	run dm_create sh "0 $((MB << 11)) raidx raid1 3 0 region_size 1024 2$legs"
+	wait_sync sh 300
+	soft_eq h "$(raid_health sh)" AA "leg 1 back"
+	soft_eq h "$(dd if=/dev/mapper/sh-d1 bs=1M count=$MB iflag=direct status=none | sha256sum | cut -d' ' -f1)" \
+		"$(pattern_sha h2 $((MB << 20)))" "leg 1 holds what was written while it was out"
+	soft_eq h "$(mismatches sh)" 0 "mismatch_cnt"
+}
+
+# ---------------------------------------------------------------------------
+case_i() {
+	local MB=16 small=8 s s_big i dev=/dev/mapper/gi
+	make_legs 3 $MB >/dev/null
+	s=$(striped_sectors $small 2)
+	# to 12 MiB a leg: room left after the data for the log
+	s_big=$(striped_sectors 12 2)
+	filled_small_array gi $s "raid5_ls 1 $CHUNK" $small
+	for i in 0 1 2; do
+		dm_remove "gi-d$i"
+	done
+	expect_table_rejected "0 $s_big raidx raid5_ls 3 $CHUNK consistency_policy ppl 3$(leg_args)" \
+		"consistency_policy ppl: grow the array first, then switch"
+	run dm_create gi "0 $s raidx raid5_ls 3 $CHUNK consistency_policy ppl 3$(leg_args)"
+	soft_eq i "$(sha_of $dev)" "$SMALL_SHA" "data after the switch alone"
+}
+
 run_case a "crash during the first resync, a write in flight below the checkpoint" case_a
 run_case b "crashed array activated with longer legs: the resync reaches the new end" case_b
 run_case c "raid10 far refuses a size change" case_c far
@@ -385,4 +446,6 @@ run_case d "raid10 offset with its data at 2048 activates there without data_off
 run_case e "a grow's resync stopped on the way: the grown part marked on disk, check refused" case_e
 run_case f "a raid1 leg fails during a grow's resync: its recovery covers the grown part" case_f
 run_case g "a degraded raid1 crashed with its copies different: resynced" case_g
+run_case h "a failed raid1 leg comes back under a stale bitmap header: recovered in full" case_h
+run_case i "a table that grows and switches to PPL is refused" case_i
 cases_end
