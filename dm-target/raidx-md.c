@@ -2,7 +2,8 @@
 /*
  * raidx-md.c - driving md for a dm target.
  *
- * Owns: starting and stopping the md personality, the stripe cache, the
+ * Owns: the mddev a table describes (the constructor's build step),
+ * starting and stopping the md personality, the stripe cache, the
  * device-mapper suspend/resume protocol (postsuspend, preresume, resume),
  * loading and resizing the write-intent bitmap, reviving legs that
  * failed transiently, the capacity and table events md raises.  The
@@ -43,6 +44,138 @@ void raidx_table_event(struct work_struct *ws)
 	if (settled)
 		raidx_set_capacity(rs);
 	dm_table_event(rs->ti->table);
+}
+
+/*
+ * ---- Step 3 of the constructor: the mddev the table describes ----
+ */
+static int build_leg(struct raidx_set *rs, unsigned int i)
+{
+	struct raidx_dev *d = &rs->dev[i];
+	struct md_rdev *rdev = &d->rdev;
+
+	if (md_rdev_init(rdev)) {
+		rs->ti->error = "Cannot allocate raid context";
+		return -ENOMEM;
+	}
+	rdev->raid_disk = i;
+	rdev->mddev = &rs->md;
+	if (d->meta_dev) {
+		rdev->sb_page = alloc_page(GFP_KERNEL);
+		if (!rdev->sb_page) {
+			rs->ti->error = "Failed to allocate superblock page";
+			return -ENOMEM;
+		}
+		rdev->meta_bdev = d->meta_dev->bdev;
+	}
+	if (d->data_dev) {
+		rdev->bdev = d->data_dev->bdev;
+		list_add_tail(&rdev->same_set, &rs->md.disks);
+	}
+	return 0;
+}
+
+static int build_journal(struct raidx_set *rs)
+{
+	struct md_rdev *jdev = &rs->journal.rdev;
+
+	if (!rs->journal.dev)
+		return 0;
+	if (md_rdev_init(jdev)) {
+		rs->ti->error = "Cannot allocate raid context";
+		return -ENOMEM;
+	}
+	jdev->mddev = &rs->md;
+	jdev->bdev = rs->journal.dev->bdev;
+	jdev->sectors = bdev_nr_sectors(jdev->bdev);
+	set_bit(Journal, &jdev->flags);
+	/* md wants the journal after the data devices. */
+	list_add_tail(&jdev->same_set, &rs->md.disks);
+	return 0;
+}
+
+/*
+ * An array without metadata devices keeps no state, like md's own
+ * "build" arrays, and is set up as those are: not persistent and not
+ * externally managed.  The stock target marks it external, as if a
+ * metadata daemon would acknowledge each superblock change; none does,
+ * so after any sync (resync, check) md leaves MD_SB_CHANGE_PENDING set
+ * for good and raid4/5/6 handles no stripe again: every later write
+ * hangs.  Not external, md clears the bit itself.
+ */
+static void set_persistence(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+
+	md->external = 0;
+	md->persistent = raidx_has_metadata_devs(rs);
+	if (md->persistent)
+		md->major_version = 2;
+}
+
+/*
+ * The geometry the table names: set by the build, and again when a
+ * reloaded table forgets what the superblocks said.
+ */
+void raidx_md_table_geometry(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+
+	md->level = rs->type->level;
+	md->new_level = md->level;
+	md->layout = rs->table_layout;
+	md->new_layout = md->layout;
+	md->raid_disks = rs->raid_disks;
+	md->chunk_sectors = rs->params.chunk_sectors;
+	md->new_chunk_sectors = md->chunk_sectors;
+}
+
+/* What the table's words ask of md, checked by raidx_parse_table(). */
+static int apply_params(struct raidx_set *rs)
+{
+	struct raidx_params *p = &rs->params;
+	struct mddev *md = &rs->md;
+
+	raidx_md_table_geometry(rs);
+	if (rs_given(rs, RAIDX_ARG_DAEMON_SLEEP))
+		md->bitmap_info.daemon_sleep = p->daemon_sleep;
+	if (rs_given(rs, RAIDX_ARG_MAX_WRITE_BEHIND))
+		md->bitmap_info.max_write_behind = p->max_write_behind;
+	md->sync_speed_min = p->min_recovery_rate;
+	md->sync_speed_max = p->max_recovery_rate;
+	if (md->level) {
+		sector_t region = p->region_size ?:
+				  raidx_region_default(rs->ti->len);
+
+		md->bitmap_info.chunksize = to_bytes(region);
+	}
+	return dm_set_target_max_io_len(rs->ti, p->chunk_sectors ?:
+					to_sector(md->bitmap_info.chunksize));
+}
+
+/*
+ * The mddev and its rdevs as the table alone describes them, from the
+ * checked words and the opened devices; the superblocks, read next,
+ * may say otherwise.  On error ti->error says why; raidx_free_set()
+ * releases what was set up.
+ */
+int raidx_build_md(struct raidx_set *rs)
+{
+	unsigned int i;
+	int r;
+
+	mddev_init(&rs->md);
+	INIT_WORK(&rs->md.event_work, raidx_table_event);
+	for (i = 0; i < rs->raid_disks; i++) {
+		r = build_leg(rs, i);
+		if (r)
+			return r;
+	}
+	r = build_journal(rs);
+	if (r)
+		return r;
+	set_persistence(rs);
+	return apply_params(rs);
 }
 
 /*

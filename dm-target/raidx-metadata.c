@@ -183,7 +183,7 @@ void raidx_clear_failed_bits(struct raidx_set *rs,
 }
 
 /*
- * Back to what the table alone says, as raidx_parse_table() left it, so
+ * Back to what the table alone says, as raidx_build_md() left it, so
  * the superblocks can be read and acted on again (a reloaded table that
  * starts only once the table it replaces has recorded its state).
  */
@@ -196,13 +196,7 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	clear_bit(MD_HAS_PPL, &md->flags);
 	md->sb_flags = 0;
 	md->events = 0;
-	md->raid_disks = rs->raid_disks;
-	md->level = rs->type->level;
-	md->new_level = md->level;
-	md->layout = rs->table_layout;
-	md->new_layout = md->layout;
-	md->chunk_sectors = rs->params.chunk_sectors;
-	md->new_chunk_sectors = md->chunk_sectors;
+	raidx_md_table_geometry(rs);
 	md->delta_disks = 0;
 	md->reshape_position = MaxSector;
 	memset(md->uuid, 0, sizeof(md->uuid));

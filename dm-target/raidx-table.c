@@ -2,11 +2,15 @@
 /*
  * raidx-table.c - the table line, in and out.
  *
- * Owns: parsing "<raid_type> <#params> <params> <#devs> <meta data>..."
- * into a struct raidx_set, getting and putting the devices, the size
- * arithmetic that follows from the table, and printing the table line
- * back.  One keyword table drives both the parser and the printer, so the
- * two cannot drift apart and the parameter count is never computed by hand.
+ * Owns the constructor's first two steps: parsing "<raid_type> <#params>
+ * <params> <#devs> <meta data>..." into a new struct raidx_set (its
+ * params, and what the words alone decide: the md layout the table asks
+ * for, the policy and journal mode asked for), every word checked,
+ * nothing opened and md untouched (raidx_parse_table()), then getting the devices it names
+ * (raidx_open_devices()); and putting them, the size arithmetic that
+ * follows from the table, and printing the table line back.  One
+ * keyword table drives both the parser and the printer, so the two
+ * cannot drift apart and the parameter count is never computed by hand.
  */
 #include "raidx.h"
 #include "md-bitmap.h"
@@ -174,26 +178,10 @@ static int parse_flag(struct raidx_set *rs, const char *value)
 	return 0;
 }
 
+/* Only the word here: raidx_open_devices() opens it. */
 static int parse_journal_dev(struct raidx_set *rs, const char *value)
 {
-	struct md_rdev *jdev = &rs->journal.rdev;
-	int r;
-
-	r = dm_get_device(rs->ti, value, dm_table_get_mode(rs->ti->table),
-			  &rs->journal.dev);
-	if (r) {
-		rs->ti->error = "raid4/5/6 journal device lookup failure";
-		return r;
-	}
-	md_rdev_init(jdev);
-	jdev->mddev = &rs->md;
-	jdev->bdev = rs->journal.dev->bdev;
-	jdev->sectors = bdev_nr_sectors(jdev->bdev);
-	if (jdev->sectors < RAIDX_MIN_JOURNAL_SECTORS) {
-		rs->ti->error = "No space for raid4/5/6 journal";
-		return -ENOSPC;
-	}
-	set_bit(Journal, &jdev->flags);
+	rs->params.journal_path = value;
 	return 0;
 }
 
@@ -411,8 +399,39 @@ static int parse_params(struct raidx_set *rs, struct dm_arg_set *as,
 }
 
 /*
- * ---- The device group ----
+ * ---- The device group: the words here, the devices in the open step ----
  */
+static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
+{
+	unsigned int i;
+
+	dm_shift_arg(as);	/* the device count, already read */
+	for (i = 0; i < rs->raid_disks; i++) {
+		const char *meta = dm_shift_arg(as);
+		const char *data = dm_shift_arg(as);
+		struct raidx_dev *d = &rs->dev[i];
+
+		d->meta_path = strcmp(meta, "-") ? meta : NULL;
+		d->data_path = strcmp(data, "-") ? data : NULL;
+		if (d->data_path)
+			continue;
+		if (test_bit(i, rs->params.rebuild)) {
+			rs->ti->error =
+				"Drive designated for rebuild not specified";
+			return -EINVAL;
+		}
+		if (d->meta_path) {
+			rs->ti->error =
+				"No data device supplied with metadata device";
+			return -EINVAL;
+		}
+	}
+	if (as->argc)
+		DMWARN("%s: ignoring %u words after the device list",
+		       raidx_name(rs), as->argc);
+	return 0;
+}
+
 static int get_dev(struct raidx_set *rs, const char *path,
 		   struct dm_dev **dev, char *error)
 {
@@ -422,67 +441,6 @@ static int get_dev(struct raidx_set *rs, const char *path,
 	if (r)
 		rs->ti->error = error;
 	return r;
-}
-
-static int parse_leg(struct raidx_set *rs, unsigned int i, const char *meta,
-		     const char *data)
-{
-	struct raidx_dev *d = &rs->dev[i];
-	struct md_rdev *rdev = &d->rdev;
-	int r;
-
-	rdev->raid_disk = i;
-	rdev->mddev = &rs->md;
-
-	if (strcmp(meta, "-")) {
-		r = get_dev(rs, meta, &d->meta_dev,
-			    "RAID metadata device lookup failure");
-		if (r)
-			return r;
-		rdev->sb_page = alloc_page(GFP_KERNEL);
-		if (!rdev->sb_page) {
-			rs->ti->error = "Failed to allocate superblock page";
-			return -ENOMEM;
-		}
-	}
-
-	if (!strcmp(data, "-")) {
-		if (test_bit(i, rs->params.rebuild)) {
-			rs->ti->error =
-				"Drive designated for rebuild not specified";
-			return -EINVAL;
-		}
-		if (d->meta_dev) {
-			rs->ti->error =
-				"No data device supplied with metadata device";
-			return -EINVAL;
-		}
-		return 0;
-	}
-
-	r = get_dev(rs, data, &d->data_dev, "RAID device lookup failure");
-	if (r)
-		return r;
-	if (d->meta_dev)
-		rdev->meta_bdev = d->meta_dev->bdev;
-	rdev->bdev = d->data_dev->bdev;
-	list_add_tail(&rdev->same_set, &rs->md.disks);
-	return 0;
-}
-
-/*
- * An array without metadata devices keeps no state, like md's own
- * "build" arrays, and is set up as those are: not persistent and not
- * externally managed.  The stock target marks it external, as if a
- * metadata daemon would acknowledge each superblock change; none does,
- * so after any sync (resync, check) md leaves MD_SB_CHANGE_PENDING set
- * for good and raid4/5/6 handles no stripe again: every later write
- * hangs.  Not external, md clears the bit itself.
- */
-static void no_superblocks(struct raidx_set *rs)
-{
-	rs->md.persistent = 0;
-	rs->md.external = 0;
 }
 
 /* The table's devices in order: meta and data of each leg, the journal. */
@@ -517,6 +475,17 @@ static int refuse_duplicate_devices(struct raidx_set *rs)
 	return 0;
 }
 
+/* Once raidx_open_devices() has run: whether the array keeps superblocks. */
+bool raidx_has_metadata_devs(const struct raidx_set *rs)
+{
+	unsigned int i;
+
+	for (i = 0; i < rs->raid_disks; i++)
+		if (rs->dev[i].meta_dev)
+			return true;
+	return false;
+}
+
 /*
  * md keeps the superblock and bitmap of a leg without a metadata device
  * at the start of its data device (sync_page_io() falls back to it): in
@@ -528,6 +497,8 @@ static int refuse_mixed_metadata(struct raidx_set *rs)
 {
 	unsigned int i;
 
+	if (!raidx_has_metadata_devs(rs))
+		return 0;
 	for (i = 0; i < rs->raid_disks; i++)
 		if (rs->dev[i].data_dev && !rs->dev[i].meta_dev) {
 			DMERR("%s: leg %u has data but no metadata device; other legs have one",
@@ -539,73 +510,111 @@ static int refuse_mixed_metadata(struct raidx_set *rs)
 	return 0;
 }
 
-static int parse_legs(struct raidx_set *rs, struct dm_arg_set *as)
+/*
+ * The journal first, then each leg's metadata and data device: the order
+ * the stock target opens them in, so a table whose only faults are bad
+ * devices is refused for the same one.  Unlike the stock target, every
+ * word is checked before: a bad word wins over a bad device.
+ */
+static int open_each(struct raidx_set *rs)
 {
-	bool have_metadata = false;
 	unsigned int i;
 	int r;
 
-	dm_shift_arg(as);	/* the device count, already read */
-	for (i = 0; i < rs->raid_disks; i++) {
-		const char *meta = dm_shift_arg(as);
-		const char *data = dm_shift_arg(as);
-
-		r = parse_leg(rs, i, meta, data);
+	if (rs->params.journal_path) {
+		r = get_dev(rs, rs->params.journal_path, &rs->journal.dev,
+			    "raid4/5/6 journal device lookup failure");
 		if (r)
 			return r;
-		have_metadata |= !!rs->dev[i].meta_dev;
+		if (bdev_nr_sectors(rs->journal.dev->bdev) <
+		    RAIDX_MIN_JOURNAL_SECTORS) {
+			rs->ti->error = "No space for raid4/5/6 journal";
+			return -ENOSPC;
+		}
 	}
-	if (as->argc)
-		DMWARN("%s: ignoring %u words after the device list",
-		       raidx_name(rs), as->argc);
-	r = refuse_duplicate_devices(rs);
-	if (r)
-		return r;
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
 
-	/* md wants the journal after the data devices. */
-	if (rs->journal.dev)
-		list_add_tail(&rs->journal.rdev.same_set, &rs->md.disks);
-
-	if (have_metadata) {
-		r = refuse_mixed_metadata(rs);
-		if (r)
-			return r;
-		rs->md.external = 0;
-		rs->md.persistent = 1;
-		rs->md.major_version = 2;
-	} else {
-		no_superblocks(rs);
+		if (d->meta_path) {
+			r = get_dev(rs, d->meta_path, &d->meta_dev,
+				    "RAID metadata device lookup failure");
+			if (r)
+				return r;
+		}
+		if (d->data_path) {
+			r = get_dev(rs, d->data_path, &d->data_dev,
+				    "RAID device lookup failure");
+			if (r)
+				return r;
+		}
 	}
 	return 0;
 }
 
 /*
- * ---- Applying the parameters to md ----
+ * Step 2 of the constructor: open every device the table names and
+ * refuse tables whose devices cannot make an array.  On error ti->error
+ * says why; raidx_free_set() puts what was opened.
  */
-static int set_region_size(struct raidx_set *rs, unsigned long region)
+int raidx_open_devices(struct raidx_set *rs)
 {
+	unsigned int i;
+	int r;
+
+	r = open_each(rs);
+	/* The words belong to dm's argv, which ends with the constructor. */
+	rs->params.journal_path = NULL;
+	for (i = 0; i < rs->raid_disks; i++) {
+		rs->dev[i].meta_path = NULL;
+		rs->dev[i].data_path = NULL;
+	}
+	if (!r)
+		r = refuse_duplicate_devices(rs);
+	if (!r)
+		r = refuse_mixed_metadata(rs);
+	return r;
+}
+
+/*
+ * Rules on words that only the whole table decides: the region size
+ * against the table length and chunk, the raid10 layout its keywords
+ * make, the policy against the journal.  Nothing is opened yet, and md
+ * is not touched: raidx_build_md() applies what passes.
+ */
+static int check_table_rules(struct raidx_set *rs)
+{
+	struct raidx_params *p = &rs->params;
 	u64 len = rs->ti->len;
 	const char *refusal;
+	int layout;
 
-	if (rs->type->level == 0)
-		return 0;
-	if (!region) {
-		region = raidx_region_default(len);
-	} else {
-		refusal = raidx_region_refusal(len, rs->params.chunk_sectors,
-					       region);
+	if (rs->type->level && p->region_size) {
+		refusal = raidx_region_refusal(len, p->chunk_sectors,
+					       p->region_size);
 		if (refusal) {
-			DMERR("%s: region_size %lu: %s (least %llu, table length %llu sectors)",
-			      raidx_name(rs), region, refusal,
+			DMERR("%s: region_size %d: %s (least %llu, table length %llu sectors)",
+			      raidx_name(rs), p->region_size, refusal,
 			      raidx_region_least(len), len);
 			rs->ti->error = (char *)refusal;
 			return -EINVAL;
 		}
 	}
-	rs->md.bitmap_info.chunksize = to_bytes(region);
-	return 0;
+	if (rs->type->level == 10) {
+		layout = raidx_r10_layout(p->raid10_format, p->raid10_copies,
+					  rs_given(rs, RAIDX_ARG_RAID10_USE_NEAR_SETS));
+		if (layout < 0 || !raidx_type_by_level_layout(10, layout)) {
+			rs->ti->error = "Failed to recognize new raid10 layout";
+			return -EINVAL;
+		}
+		rs->table_layout = layout;
+	}
+	rs->journal.mode = p->journal_mode;
+	return raidx_policy_check(rs);
 }
 
+/*
+ * ---- Leg state the table sets ----
+ */
 /*
  * Every leg starts in sync; 'rebuild' and the superblocks say
  * otherwise, and what the superblocks say wins unless the table
@@ -628,46 +637,6 @@ void raidx_table_leg_state(struct raidx_set *rs)
 		if (test_bit(i, rs->params.write_mostly))
 			set_bit(WriteMostly, &rdev->flags);
 	}
-}
-
-static int apply_params(struct raidx_set *rs)
-{
-	struct raidx_params *p = &rs->params;
-	struct mddev *md = &rs->md;
-	int layout, r;
-
-	md->chunk_sectors = p->chunk_sectors;
-	md->new_chunk_sectors = p->chunk_sectors;
-
-	if (rs_given(rs, RAIDX_ARG_DAEMON_SLEEP))
-		md->bitmap_info.daemon_sleep = p->daemon_sleep;
-	if (rs_given(rs, RAIDX_ARG_MAX_WRITE_BEHIND))
-		md->bitmap_info.max_write_behind = p->max_write_behind;
-	md->sync_speed_min = p->min_recovery_rate;
-	md->sync_speed_max = p->max_recovery_rate;
-
-	r = set_region_size(rs, p->region_size);
-	if (r)
-		return r;
-	r = dm_set_target_max_io_len(rs->ti, p->chunk_sectors ?:
-				     to_sector(md->bitmap_info.chunksize));
-	if (r)
-		return r;
-
-	if (rs->type->level == 10) {
-		layout = raidx_r10_layout(p->raid10_format, p->raid10_copies,
-					  rs_given(rs, RAIDX_ARG_RAID10_USE_NEAR_SETS));
-		if (layout < 0 || !raidx_type_by_level_layout(10, layout)) {
-			rs->ti->error = "Failed to recognize new raid10 layout";
-			return -EINVAL;
-		}
-		md->layout = layout;
-		md->new_layout = layout;
-		rs->table_layout = layout;
-	}
-
-	rs->journal.mode = p->journal_mode;
-	return raidx_policy_check(rs);
 }
 
 /*
@@ -748,22 +717,6 @@ static void default_params(struct raidx_params *p)
 	p->stripe_cache = 256;
 }
 
-/* md's geometry as the raid type word alone sets it. */
-static void init_md_for_type(struct raidx_set *rs)
-{
-	struct mddev *md = &rs->md;
-	unsigned int i;
-
-	mddev_init(md);
-	md->level = rs->type->level;
-	md->new_level = md->level;
-	md->layout = rs->type->algorithm;
-	md->new_layout = md->layout;
-	md->raid_disks = rs->raid_disks;
-	for (i = 0; i < rs->raid_disks; i++)
-		md_rdev_init(&rs->dev[i].rdev);
-}
-
 static struct raidx_set *alloc_set(struct dm_target *ti,
 				   const struct raidx_type *type,
 				   unsigned int legs)
@@ -784,22 +737,25 @@ static struct raidx_set *alloc_set(struct dm_target *ti,
 	rs->type = type;
 	rs->raid_disks = legs;
 	rs->table_layout = type->algorithm;
+	INIT_LIST_HEAD(&rs->running);
+	mutex_init(&rs->message_lock);
 	default_params(&rs->params);
-	init_md_for_type(rs);
-	no_superblocks(rs);
 	return rs;
 }
 
-/* Release what raidx_parse_table() took: the rdevs, the devices, the set. */
+/*
+ * Release what the constructor steps took: the rdevs raidx_build_md()
+ * set up, the devices raidx_open_devices() opened, the set.
+ */
 void raidx_free_set(struct raidx_set *rs)
 {
 	struct dm_dev *dev;
 	unsigned int k;
 
+	/* A zeroed rdev (the build did not get to it) clears as well. */
 	for (k = 0; k < rs->raid_disks; k++)
 		md_rdev_clear(&rs->dev[k].rdev);
-	if (rs->journal.dev)	/* its rdev is set up with the device */
-		md_rdev_clear(&rs->journal.rdev);
+	md_rdev_clear(&rs->journal.rdev);
 	for (k = 0; k <= 2 * rs->raid_disks; k++) {
 		dev = table_dev(rs, k);
 		if (dev)
@@ -809,8 +765,11 @@ void raidx_free_set(struct raidx_set *rs)
 }
 
 /*
- * Parse the whole table line.  On error ti->error says why and nothing
- * is left allocated or opened.
+ * Step 1 of the constructor: the table line into rs->params (and
+ * rs->table_layout, rs->policy, rs->journal.mode), every word checked.
+ * Nothing is opened and md is not touched; the device words are kept
+ * for raidx_open_devices(), which runs in the same constructor call.
+ * On error ti->error says why and nothing is left allocated.
  */
 struct raidx_set *raidx_parse_table(struct dm_target *ti, unsigned int argc,
 				    char **argv)
@@ -864,7 +823,7 @@ struct raidx_set *raidx_parse_table(struct dm_target *ti, unsigned int argc,
 	if (!r)
 		r = parse_legs(rs, &as);
 	if (!r)
-		r = apply_params(rs);
+		r = check_table_rules(rs);
 	if (r) {
 		raidx_free_set(rs);
 		return ERR_PTR(r);

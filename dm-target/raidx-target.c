@@ -3,17 +3,17 @@
  * raidx-target.c - the dm-raidx device-mapper target.
  *
  * Owns: module load/unload, the target_type, the constructor's sequence
- * (parse, read superblocks, decide what this table means for the array,
- * start md), which table runs an array (a reload starts md only once the
- * table it replaces is suspended), the destructor, bio mapping, queue
- * limits and discards.  The pieces each step calls live in the files
- * raidx.h lists.
+ * (parse, open the devices, build the mddev, read superblocks, decide
+ * what this table means for the array, start md), which table runs an
+ * array (a reload starts md only once the table it replaces is
+ * suspended), the destructor, bio mapping, queue limits and discards.
+ * The pieces each step calls live in the files raidx.h lists.
  */
 #include "raidx.h"
 
 #define RAIDX_VERSION_MAJOR	1
 #define RAIDX_VERSION_MINOR	18
-#define RAIDX_VERSION_PATCH	3
+#define RAIDX_VERSION_PATCH	4
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);
@@ -143,8 +143,9 @@ static bool device_is_live(struct raidx_set *rs)
 }
 
 /*
- * parse -> read and check superblocks -> adopt the recorded policy ->
- * decide -> data offsets -> policy set-up.  @provisional: another
+ * What the table means for the array, once it is built: sizes and leg
+ * state from the table -> read and check superblocks -> adopt the
+ * recorded policy -> decide -> data offsets -> policy set-up.  @provisional: another
  * instance still writes the superblocks, so their dirty state says
  * nothing about a crash and is not acted on.
  */
@@ -232,10 +233,12 @@ static int raidx_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	rs = raidx_parse_table(ti, argc, argv);
 	if (IS_ERR(rs))
 		return PTR_ERR(rs);
+	r = raidx_open_devices(rs);
+	if (!r)
+		r = raidx_build_md(rs);
+	if (r)
+		goto bad;
 
-	INIT_WORK(&rs->md.event_work, raidx_table_event);
-	INIT_LIST_HEAD(&rs->running);
-	mutex_init(&rs->message_lock);
 	ti->private = rs;
 	ti->num_flush_bios = 1;
 	ti->needs_bio_set_dev = true;

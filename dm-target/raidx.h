@@ -8,9 +8,11 @@
  *
  *   raidx-target.c    module init, target_type, ctr/dtr, which table runs
  *                     the array, map, io hints
- *   raidx-table.c     table words -> struct raidx_params (and back)
+ *   raidx-table.c     table words -> struct raidx_params (and back), the
+ *                     devices they name
  *   raidx-metadata.c  superblocks on the metadata devices
- *   raidx-md.c        driving md: run, stop, suspend, resume, revive legs
+ *   raidx-md.c        driving md: the mddev a table describes, run, stop,
+ *                     suspend, resume, revive legs
  *   raidx-status.c    status lines and messages
  *   raidx-policy.c    consistency policy: journal and PPL
  *   raidx-decide.c    what a table means for the array: new, same, rebuild,
@@ -78,9 +80,16 @@ struct raidx_params {
 	sector_t data_offset;
 	int journal_mode;
 	int policy;
+	const char *journal_path;	/* as raidx_dev's meta_path */
 };
 
 struct raidx_dev {
+	/*
+	 * The table's words (NULL for "-"), pointing into dm's argv: set by
+	 * raidx_parse_table(), used and cleared by raidx_open_devices().
+	 */
+	const char *meta_path;
+	const char *data_path;
 	struct dm_dev *meta_dev;
 	struct dm_dev *data_dev;
 	struct md_rdev rdev;
@@ -238,6 +247,8 @@ static inline sector_t rs_resync_sectors(struct raidx_set *rs)
 /* raidx-table.c */
 struct raidx_set *raidx_parse_table(struct dm_target *ti, unsigned int argc,
 				    char **argv);
+int raidx_open_devices(struct raidx_set *rs);
+bool raidx_has_metadata_devs(const struct raidx_set *rs);
 void raidx_free_set(struct raidx_set *rs);
 void raidx_emit_table(struct raidx_set *rs, char *result,
 		      unsigned int maxlen, unsigned int *sz);
@@ -257,6 +268,8 @@ bool raidx_place_unread_leg(struct raidx_set *rs, struct md_rdev *rdev,
 			    unsigned int pos);
 
 /* raidx-md.c */
+int raidx_build_md(struct raidx_set *rs);
+void raidx_md_table_geometry(struct raidx_set *rs);
 void raidx_set_capacity(struct raidx_set *rs);
 void raidx_drop_bitmap(struct mddev *md);
 void raidx_stop_sync_thread(struct mddev *md);

@@ -55,6 +55,13 @@ rej "$L5 3 64 journal_mode writethrough $R5" "raid4/5/6 'journal_mode' is invali
 rej "$L5 5 64 journal_dev ${M[3]} journal_mode writesometimes $R5" "Invalid 'journal_mode' argument"
 rej "$L5 3 64 journal_dev $SMALL $R5" "No space for raid4/5/6 journal"
 rej "$L5 3 64 journal_dev /dev/nonexistent $R5" "raid4/5/6 journal device lookup failure"
+# Every word is checked before any device is opened: a bad word after
+# (or a bad leg word beside) a journal that does not exist is what the
+# table is refused for.
+rej "$L5 5 64 journal_dev /dev/nonexistent stripe_cache x $R5" "Bogus stripe cache entries value"
+rej "$L5 5 64 journal_dev /dev/nonexistent region_size 3000 $R5" "Region size is not a power of 2"
+rej "$L5 3 64 journal_dev /dev/nonexistent 3 ${M[0]} ${D[0]} ${M[1]} - ${M[2]} ${D[2]}" \
+	"No data device supplied with metadata device"
 rej "$L5 3 64 consistency_policy bitmap $R5" "Invalid 'consistency_policy'"
 rej "$L5 3 64 consistency_policy journal $R5" "consistency_policy journal needs a journal_dev"
 rej "$L5 5 64 consistency_policy ppl journal_dev ${M[3]} $R5" "consistency_policy ppl excludes journal_dev"
