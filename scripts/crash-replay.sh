@@ -10,7 +10,8 @@
 # every replay point, with all legs and with one missing.
 #
 # Cases (default: all): raid5-resync raid5-ppl raid5-journal-wt
-# raid5-journal-wb raid6-resync raid6-journal-wb.
+# raid5-journal-wb raid6-resync raid6-journal-wb raid5-switch (created
+# resync, switched to ppl by message while the workload writes).
 # --short: a smaller workload and about CRASH_CHECK_MAX (50) checked points
 # per case, dm-raidx only unless CRASH_TARGETS says otherwise.
 # Full: CRASH_POINTS (1000) points at least, every one checked.
@@ -32,7 +33,7 @@ if [ "${1:-}" = --short ]; then
 	SHORT=1
 	shift
 fi
-ALL_CASES="raid5-resync raid5-ppl raid5-journal-wt raid5-journal-wb raid6-resync raid6-journal-wb"
+ALL_CASES="raid5-resync raid5-ppl raid5-journal-wt raid5-journal-wb raid6-resync raid6-journal-wb raid5-switch"
 CASES=${*:-${CRASH_CASES:-$ALL_CASES}}
 if [ "$SHORT" = 1 ]; then
 	TARGETS=${CRASH_TARGETS:-raidx}
@@ -51,7 +52,7 @@ case_env() {
 	case $policy in
 	journal-wt) policy=journal mode=writethrough ;;
 	journal-wb) policy=journal mode=writeback ;;
-	resync|ppl) ;;
+	resync|ppl|switch) ;;
 	*) echo "unknown case $1" >&2; return 1 ;;
 	esac
 	case $level in
@@ -82,7 +83,7 @@ printf 'target\tcase\tpoints\tfailures\n' >"$TSV"
 raidx_failed=0
 for c in $CASES; do
 	for t in $TARGETS; do
-		if [ "$t" = stock ] && [ "${c#*-}" = ppl ]; then
+		if [ "$t" = stock ] && { [ "${c#*-}" = ppl ] || [ "${c#*-}" = switch ]; }; then
 			echo "| stock | $c | - | - | the stock target has no PPL |" >>"$MD"
 			continue
 		fi

@@ -30,13 +30,15 @@ run() { # run NAME ARGS...: the driver with the stub; exit code in $T/NAME.rc
 run all env CRASH_TARGETS="raidx stock" bash "$TOP/scripts/crash-replay.sh" --short
 check "all cases: raidx raid6-resync had no verdict, exit 1" is "$(cat "$T/all.rc")" 1
 check "all cases: header line" is "$(head -n1 "$T/all.tsv")" "$(printf 'target\tcase\tpoints\tfailures')"
-check "all cases: 11 lines (no stock ppl)" is "$(tail -n +2 "$T/all.tsv" | wc -l)" 11
+check "all cases: 12 lines (no stock ppl, no stock switch)" is "$(tail -n +2 "$T/all.tsv" | wc -l)" 12
+check "all cases: raidx switch case run" grep -qP '^raidx\traid5-switch\t50\t0$' "$T/all.tsv"
 check "all cases: stock writeback journal 50 points, 3 failures" \
 	grep -qP '^stock\traid5-journal-wb\t50\t3$' "$T/all.tsv"
 check "all cases: no verdict counts as 0 points, 1 failure" \
 	grep -qP '^raidx\traid6-resync\t0\t1$' "$T/all.tsv"
 check "all cases: reasons grouped" has "$T/all.md" "verify exit 4 x2; mismatch_cnt 8 x1"
 check "all cases: stock ppl listed as not run" has "$T/all.md" "| stock | raid5-ppl | - | - | the stock target has no PPL |"
+check "all cases: stock switch listed as not run" has "$T/all.md" "| stock | raid5-switch | - | - | the stock target has no PPL |"
 
 run ok env CRASH_TARGETS="raidx stock" bash "$TOP/scripts/crash-replay.sh" --short raid5-journal-wb raid5-ppl
 check "stock failures alone: exit 0" is "$(cat "$T/ok.rc")" 0

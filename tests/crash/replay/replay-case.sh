@@ -35,7 +35,10 @@ for b in "$LR" "$CW" "$CV"; do
 	[ -x "$b" ] || fail "$b not built (make -C tests/crash/replay)"
 done
 
-POLICY=${REPLAY_POLICY:-ppl}		# resync | ppl | journal
+POLICY=${REPLAY_POLICY:-ppl}		# resync | ppl | journal | switch
+# switch: created with policy resync (and PPL space), switched to ppl by
+# the consistency_policy message while the workload writes; the replay
+# points fall before, across and after the switch.
 TARGET=${REPLAY_TARGET:-raidx}		# raidx | stock (the stock dm-raid)
 LEVEL=${REPLAY_LEVEL:-raid5_ls}
 NLEGS=${REPLAY_LEGS:-4}
@@ -71,13 +74,14 @@ off=0
 case $POLICY in
 resync) PARAMS="1 $CHUNK" ;;
 ppl) off=2048; PARAMS="5 $CHUNK consistency_policy ppl data_offset $off" ;;
+switch) off=2048; PARAMS="3 $CHUNK data_offset $off" ;;
 journal) PARAMS="5 $CHUNK journal_dev @J@ journal_mode $JMODE" ;;
 *) fail "unknown REPLAY_POLICY $POLICY" ;;
 esac
 case $TARGET in
 raidx) ;;
 stock)
-	[ "$POLICY" != ppl ] || fail "the stock target has no PPL"
+	case $POLICY in ppl|switch) fail "the stock target has no PPL" ;; esac
 	[ "$FORCE_DEGRADED" != 1 ] || fail "start_dirty_degraded is dm-raidx's"
 	;;
 *) fail "unknown REPLAY_TARGET $TARGET" ;;
@@ -141,15 +145,34 @@ remove_linear_legs() {
 }
 
 # wait_idle DEV SECONDS: until md has nothing to do (a degraded array never
-# counts as synced, so wait_sync does not fit); 1 on timeout.
+# counts as synced, so wait_sync does not fit); 1 on timeout.  Polled
+# often: a point is checked twice, and most points need no recovery.
 wait_idle() {
 	local t=0
-	sleep 0.5
+	sleep 0.2
 	while [ "$(raid_field "$1" 8)" != idle ]; do
-		[ "$t" -ge $(($2 * 2)) ] && return 1
-		sleep 0.5
+		[ "$t" -ge $(($2 * 10)) ] && return 1
+		sleep 0.1
 		t=$((t + 1))
 	done
+}
+
+# check_mismatches DEV: run md's check, print mismatch_cnt; 1 if the check
+# is refused or does not end in 300 s.  md raises a table event once it
+# has reaped the check, so this waits for that event rather than polling
+# a status that says "idle" both before the check starts and after it
+# ends (tests/lib's mismatches() waits up to 2 s to tell them apart).
+check_mismatches() {
+	local ev t=0
+	ev=$(dmsetup info -c --noheadings -o events "$1") || return 1
+	dmsetup message "$1" 0 check || return 1
+	timeout 300 dmsetup wait "$1" "$ev" >/dev/null || return 1
+	while [ "$(raid_field "$1" 8)" != idle ]; do
+		[ "$t" -ge 3000 ] && return 1
+		sleep 0.1
+		t=$((t + 1))
+	done
+	raid_field "$1" 9
 }
 
 # ---- record: sync an array, then log a workload through it -----------------
@@ -170,12 +193,37 @@ record_case() {
 	dm_create rp-arr "$(table SM SD "$SJ" -1)"
 	dmsetup message rp-log 0 mark start
 	echo "workload: $BLOCKS blocks, $WRITES writes, flush every ~$FLUSH_EVERY, seed $SEED"
-	"$CW" -b "$BLOCKS" -n "$WRITES" -f "$FLUSH_EVERY" -s "$SEED" -m rp-log \
-		/dev/mapper/rp-arr "$REC"
+	if [ "$POLICY" = switch ]; then
+		record_switch
+	else
+		"$CW" -b "$BLOCKS" -n "$WRITES" -f "$FLUSH_EVERY" -s "$SEED" \
+			-m rp-log /dev/mapper/rp-arr "$REC"
+	fi
 	dm_remove rp-arr
 	remove_linear_legs rp-w
 	echo "log: $(dmsetup status rp-log)"
 	dm_remove rp-log	# its destructor writes the final super
+}
+
+# record_switch: the workload, with the policy switched to ppl once about
+# a third of its batches are acknowledged.
+record_switch() {
+	local pid n=0 third=$((WRITES / FLUSH_EVERY / 3)) t=0
+	"$CW" -b "$BLOCKS" -n "$WRITES" -f "$FLUSH_EVERY" -s "$SEED" -m rp-log \
+		/dev/mapper/rp-arr "$REC" &
+	pid=$!
+	while [ "$n" -lt "$third" ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.1
+		n=$(grep -c '^acked ' "$REC" 2>/dev/null || true)
+		t=$((t + 1))
+		[ "$t" -lt 6000 ] || break
+	done
+	kill -0 "$pid" 2>/dev/null || fail "the workload ended before the switch"
+	dmsetup message rp-log 0 mark switch-to-ppl
+	dmsetup message rp-arr 0 consistency_policy ppl ||
+		fail "consistency_policy ppl refused during the workload"
+	echo "switched to ppl after $n acknowledged batches: $(dmsetup status rp-arr)"
+	wait "$pid" || fail "crash-workload failed"
 }
 
 # ---- check one point ------------------------------------------------------
@@ -244,7 +292,8 @@ check_point() {
 	echo "$TABLE" | dmsetup create rp-arr 2>"$W/create.err" || rc=$?
 	[ "$FORCE_DEGRADED" != 1 ] || echo 0 >"$PARAM"
 	if [ "$rc" != 0 ]; then
-		if [ "$miss" != -1 ] && [ "$POLICY" = resync ] &&
+		if [ "$miss" != -1 ] &&
+			{ [ "$POLICY" = resync ] || [ "$POLICY" = switch ]; } &&
 			dmesg | tail -n 5 | grep -q 'dirty degraded'; then
 			detach_case
 			return 2
@@ -270,7 +319,7 @@ check_point() {
 		return 1
 	fi
 	if [ "$miss" = -1 ] && [ "$POLICY" != resync ]; then
-		mm=$(mismatches rp-arr)
+		mm=$(check_mismatches rp-arr) || mm="none (check refused or stuck)"
 		if [ "$mm" != 0 ]; then
 			echo "point $p $what: mismatch_cnt $mm after check"
 			save_failure "$p" "mismatch_cnt $mm"
