@@ -338,7 +338,9 @@ static const char *type_name(unsigned int level, unsigned int layout)
 
 /*
  * Compare what the table asks for with what the superblock records.
- * Returns 0 when they agree, else sets ti->error and returns -EOPNOTSUPP.
+ * Returns 0 when they agree, else sets ti->error and returns -EINVAL (a
+ * takeover that would not keep the data) or -EOPNOTSUPP (a conversion
+ * dm-raidx does not make yet).
  */
 int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
 			       unsigned int sb_layout, unsigned int sb_chunk,
@@ -353,8 +355,24 @@ int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
 		return -EOPNOTSUPP;
 	}
 	if (level != sb_level) {
-		DMERR("%s: takeover from %s to %s requested", raidx_name(rs),
-		      type_name(sb_level, sb_layout), rs->type->name);
+		const struct raidx_shape from = {
+			.level = sb_level, .layout = sb_layout,
+			.chunk = sb_chunk, .disks = sb_disks,
+		};
+		const struct raidx_shape to = {
+			.level = level, .layout = layout,
+			.chunk = rs->params.chunk_sectors,
+			.disks = rs->raid_disks,
+		};
+		const char *why = raidx_takeover_refusal(&from, &to);
+
+		DMERR("%s: takeover from %s (%u legs) to %s (%u legs) requested%s%s",
+		      raidx_name(rs), type_name(sb_level, sb_layout), sb_disks,
+		      rs->type->name, rs->raid_disks, why ? ": " : "", why ?: "");
+		if (why) {
+			rs->ti->error = (char *)why;
+			return -EINVAL;
+		}
 		rs->ti->error =
 			"Takeover to another raid level is not supported by dm-raidx yet";
 		return -EOPNOTSUPP;

@@ -264,6 +264,188 @@ bool raidx_leg_may_move(u32 level, u32 layout, u32 disks)
 }
 
 /*
+ * ---- Takeover: a level change on the same legs ----
+ *
+ * The new personality reads the legs as its own, so a takeover keeps the
+ * data only where both levels lay it out the same way; legs the new
+ * level adds are rebuilt.  The stock target checks the level pair and
+ * little else (dm runs the new personality directly, never md's
+ * ->takeover, which would check the geometry): each pair here is allowed
+ * only with a leg count, raid10 layout and chunk size that keep the data
+ * (one leg count per pair, but raid0 on 1 leg -> raid1 on any), so
+ * stricter than the stock target wherever it would hand md legs laid out
+ * another way (raid5 <-> raid6 of another rotation, raid10 far -> raid1,
+ * the wrong number of legs).  Conversions that would keep the data only
+ * with another leg count (a takeover and a reshape at once) are refused
+ * as well.  Where the old legs sit
+ * in the new table (raid0 -> raid10 interleaves them with the new
+ * mirrors, raid6 -> raid5 drops the last leg) is the caller's to check.
+ */
+#define TAKEOVER_NO	"takeover not possible"
+#define REFUSE(why)	TAKEOVER_NO ": " why
+
+/* md's raid10 near layout with @copies copies (as the table makes it). */
+static bool r10_is_near(u32 layout, unsigned int copies)
+{
+	return !(layout & RAIDX_R10_OFFSET) &&
+	       raidx_r10_far_copies(layout) == 1 &&
+	       raidx_r10_near_copies(layout) == copies;
+}
+
+/* Striped on both sides: the stripes line up only with the same chunk. */
+static const char *same_chunk(const struct raidx_shape *from,
+			      const struct raidx_shape *to)
+{
+	return from->chunk == to->chunk ? NULL :
+	       REFUSE("the chunk size must stay");
+}
+
+static const char *takeover_from_raid0(const struct raidx_shape *from,
+				       const struct raidx_shape *to)
+{
+	unsigned int n = from->disks;
+
+	if (n == 1 && to->level == 1)
+		return NULL;
+	if (n == 1 && to->level == 5)
+		return to->disks == 2 ? NULL :
+		       REFUSE("raid0 -> raid5 on 1 leg needs 2 legs");
+	if (to->level == 10)
+		return to->disks % n == 0 && to->disks > n &&
+		       r10_is_near(to->layout, to->disks / n) ?
+		       same_chunk(from, to) :
+		       REFUSE("raid0 -> raid10 needs near, legs x copies");
+	if (to->level == 5 || to->level == 6) {
+		if (to->layout != RAIDX_ALG_PARITY_N)
+			return REFUSE("raid0 -> raid4/5/6 needs raid5_n/raid6_n_6");
+		/* raid5_n adds a parity leg, raid6_n_6 two */
+		return to->disks == n + (to->level == 6 ? 2 : 1) ?
+		       same_chunk(from, to) :
+		       REFUSE("raid0 -> raid5_n/raid6_n_6 adds 1/2 legs");
+	}
+	return TAKEOVER_NO;
+}
+
+static const char *takeover_from_raid1(const struct raidx_shape *from,
+				       const struct raidx_shape *to)
+{
+	if (to->level == 5)
+		return from->disks == 2 && to->disks == 2 ? NULL :
+		       REFUSE("raid1 -> raid4/5 needs 2 legs");
+	if (to->level == 0)
+		return from->disks == 1 && to->disks == 1 ? NULL :
+		       REFUSE("raid1 -> raid0 needs 1 leg");
+	if (to->level == 10)
+		return to->disks == from->disks && to->disks > 1 &&
+		       r10_is_near(to->layout, to->disks) ? NULL :
+		       REFUSE("raid1 -> raid10 needs near, a copy per leg");
+	return TAKEOVER_NO;
+}
+
+static const char *takeover_from_raid10(const struct raidx_shape *from,
+					const struct raidx_shape *to)
+{
+	unsigned int near = raidx_r10_near_copies(from->layout);
+	unsigned int far = raidx_r10_far_copies(from->layout);
+
+	if (from->layout & RAIDX_R10_OFFSET)
+		return REFUSE("raid10_offset converts to no other level");
+	if (to->level == 0) {
+		if (far == 1 && near > 1 && !(from->disks % near) &&
+		    to->disks == from->disks / near)
+			return same_chunk(from, to);
+		if (near == 1 && far > 1 && to->disks == from->disks)
+			return same_chunk(from, to);
+		return REFUSE("raid10 -> raid0 keeps a leg per mirror set");
+	}
+	if (to->level == 1)
+		return r10_is_near(from->layout, from->disks) &&
+		       to->disks == from->disks ? NULL :
+		       REFUSE("raid10 -> raid1 needs near, a copy per leg");
+	if (to->level == 5)
+		return from->disks == 2 && to->disks == 2 &&
+		       r10_is_near(from->layout, 2) ? NULL :
+		       REFUSE("raid10 -> raid4/5 needs raid10 near on 2 legs");
+	return TAKEOVER_NO;
+}
+
+/* raid5 rotations and their raid6 counterparts (Q on the last leg). */
+static bool same_rotation(u32 raid5_layout, u32 raid6_layout)
+{
+	if (raid5_layout == RAIDX_ALG_PARITY_N)
+		return raid6_layout == RAIDX_ALG_PARITY_N;
+	return raid5_layout <= RAIDX_ALG_RIGHT_SYMMETRIC &&
+	       raid6_layout == raid5_layout + RAIDX_ALG_LEFT_ASYMMETRIC_6;
+}
+
+static const char *takeover_from_raid5(const struct raidx_shape *from,
+				       const struct raidx_shape *to)
+{
+	if (to->level == 0)
+		return from->layout == RAIDX_ALG_PARITY_N &&
+		       to->disks == from->disks - 1 ? same_chunk(from, to) :
+		       REFUSE("raid5 -> raid0 needs raid5_n, 1 leg less");
+	if (to->level == 1)
+		return from->disks == 2 && to->disks == 2 ? NULL :
+		       REFUSE("raid5 -> raid1 needs 2 legs");
+	if (to->level == 6) {
+		if (!same_rotation(from->layout, to->layout))
+			return REFUSE("raid5 -> raid6 needs the same rotation");
+		return to->disks == from->disks + 1 ? same_chunk(from, to) :
+		       REFUSE("raid5 -> raid6 adds 1 leg");
+	}
+	/* raid10 too: the stock target refuses it (rs_setup_takeover) */
+	return TAKEOVER_NO;
+}
+
+static const char *takeover_from_raid6(const struct raidx_shape *from,
+				       const struct raidx_shape *to)
+{
+	if (to->level == 0)
+		return from->layout == RAIDX_ALG_PARITY_N &&
+		       to->disks == from->disks - 2 ? same_chunk(from, to) :
+		       REFUSE("raid6 -> raid0 needs raid6_n_6, 2 legs less");
+	if (to->level == 5) {
+		if (!same_rotation(to->layout, from->layout))
+			return REFUSE("raid6 -> raid5 needs the same rotation");
+		return to->disks == from->disks - 1 ? same_chunk(from, to) :
+		       REFUSE("raid6 -> raid5 drops 1 leg");
+	}
+	return TAKEOVER_NO;
+}
+
+/*
+ * md level 4 never comes from dm (its "raid4" is level 5, parity on leg
+ * 0), so a level-4 superblock converts to nothing.
+ */
+const char *raidx_takeover_refusal(const struct raidx_shape *from,
+				   const struct raidx_shape *to)
+{
+	if (from->level == to->level)
+		return NULL;
+	/* md runs raid6 on 4 legs at least, whatever it came from */
+	if (to->level == 6 && to->disks < 4)
+		return REFUSE("raid6 needs 4 legs");
+	switch (from->level) {
+	case 0:
+		return takeover_from_raid0(from, to);
+	case 1:
+		return takeover_from_raid1(from, to);
+	case 10:
+		return takeover_from_raid10(from, to);
+	case 5:
+		return takeover_from_raid5(from, to);
+	case 6:
+		return takeover_from_raid6(from, to);
+	default:
+		return TAKEOVER_NO;
+	}
+}
+
+#undef REFUSE
+#undef TAKEOVER_NO
+
+/*
  * md's bitmap code handles any region count, but dm-raid has always kept a
  * bitmap to 2^21 regions and LVM2 picks region_size by that bound, so the
  * same tables must be accepted and refused here.

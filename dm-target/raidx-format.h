@@ -329,6 +329,22 @@ unsigned int raidx_redundancy(u32 level, u32 layout, u32 disks);
  */
 bool raidx_leg_may_move(u32 level, u32 layout, u32 disks);
 
+/* An array's geometry: md level, layout and chunk, and its legs. */
+struct raidx_shape {
+	u32 level;
+	u32 layout;
+	u32 chunk;	/* sectors */
+	u32 disks;
+};
+
+/*
+ * Does an array shaped @from keep its data when md runs it as @to on
+ * the same legs (a level change; new legs rebuilt)?  NULL if it does
+ * (or the level is the same), else why not.  Leg order is the caller's.
+ */
+const char *raidx_takeover_refusal(const struct raidx_shape *from,
+				   const struct raidx_shape *to);
+
 /*
  * Write-intent bitmap regions (sectors one bitmap bit covers) of a table
  * @len sectors long: the default when the table gives none, and the

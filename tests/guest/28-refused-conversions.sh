@@ -38,16 +38,23 @@ before_events=$(for i in 0 1 2; do dd if="${M[i]}" bs=4096 count=1 iflag=direct 
 make_legs 1 "$MB" >/dev/null
 FRESH="${LEG_META[0]} ${LEG_DATA[0]}"
 R5_4="4 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]} $FRESH"
+# Takeovers that would not keep the data are refused for what they lack
+# (leg count, raid10 layout, chunk, raid5 <-> raid6 the same rotation:
+# stricter than the stock target, see raid6_ra_6 below); possible ones
+# are not made yet.
 rej "0 $LEG raid raid1 1 0 3 ${M[0]} ${D[0]} ${M[1]} ${D[1]} ${M[2]} ${D[2]}" \
-	"Takeover to another raid level is not supported by dm-raidx yet"
-rej "0 $((3 * LEG)) raid raid0 1 64 $R5" "Takeover to another raid level is not supported by dm-raidx yet"
-rej "0 $LEG raid raid6_zr 3 64 region_size 1024 $R5" "Takeover to another raid level is not supported by dm-raidx yet"
+	"takeover not possible: raid5 -> raid1 needs 2 legs"
+rej "0 $((3 * LEG)) raid raid0 1 64 $R5" "takeover not possible: raid5 -> raid0 needs raid5_n, 1 leg less"
+rej "0 $LEG raid raid6_zr 3 64 region_size 1024 $R5" "takeover not possible: raid6 needs 4 legs"
 rej "0 $((2 * LEG)) raid raid5_rs 3 64 region_size 1024 $R5" "Reshape to another layout is not supported by dm-raidx yet"
 rej "0 $((2 * LEG)) raid raid4 3 64 region_size 1024 $R5" "Reshape to another layout is not supported by dm-raidx yet"
 rej "$L5 3 128 region_size 1024 $R5" "Reshape to another chunk size is not supported by dm-raidx yet"
 # A fourth, fresh leg is a device count change, and is named as such.
 rej "0 $((3 * LEG)) raid raid5_ls 3 64 region_size 1024 $R5_4" \
 	"Changing the number of devices is not supported by dm-raidx yet"
+# The stock target would run this raid5_ls as raid6_ra_6.
+rej "0 $((2 * LEG)) raid raid6_ra_6 5 64 region_size 1024 rebuild 3 $R5_4" \
+	"takeover not possible: raid5 -> raid6 needs the same rotation"
 rej "0 $LEG raid raid5_ls 3 64 region_size 1024 2 ${M[0]} ${D[0]} ${M[1]} ${D[1]}" \
 	"Changing the number of devices is not supported by dm-raidx yet"
 rej "$L5 3 64 region_size 1024 3 ${M[0]} ${D[0]} $FRESH ${M[2]} ${D[2]}" \
@@ -74,6 +81,7 @@ wait_sync ex1 200
 dm_remove ex1
 rej "0 $LEG raid raid5_ls 3 64 region_size 1024 $R1X" "Takeover to another raid level is not supported by dm-raidx yet"
 rej "0 $LEG raid raid10 3 64 region_size 1024 $R1X" "Takeover to another raid level is not supported by dm-raidx yet"
+rej "0 $((2 * LEG)) raid raid0 1 64 $R1X" "takeover not possible: raid1 -> raid0 needs 1 leg"
 rej "$L1 5 0 region_size 1024 delta_disks -1 1 ${LEG_META[0]} ${LEG_DATA[0]}" "Reshape (delta_disks) is not supported by dm-raidx yet"
 run dm_create ex1 "$L1 3 0 region_size 1024 $R1X"
 assert_eq "$(raid_health ex1)" AA "existing raid1 after the refusals"

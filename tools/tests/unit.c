@@ -428,6 +428,159 @@ static void test_redundancy(void)
 	EXPECT(!raidx_sb_has_bitmap(&sb), "journal array has no bitmap");
 }
 
+#define SH(l, lay, d) { l, lay, 128, d }	/* chunk 128 sectors */
+#define SHC(l, lay, c, d) { l, lay, c, d }
+/* md's raid10 layout words, as the table makes them */
+#define R10N(c)	((1 << RAIDX_R10_FAR_SHIFT) | (c))
+#define R10F(c)	(RAIDX_R10_USE_FAR_SETS | (c) << RAIDX_R10_FAR_SHIFT | 1)
+#define R10O(c)	(RAIDX_R10_OFFSET | RAIDX_R10_USE_FAR_SETS |		\
+		 (c) << RAIDX_R10_FAR_SHIFT | 1)
+#define LS	RAIDX_ALG_LEFT_SYMMETRIC
+#define PN	RAIDX_ALG_PARITY_N
+
+/*
+ * Takeovers: allowed only with the leg count, raid10 layout and chunk
+ * that keep the data (stricter than the stock target, which checks the
+ * level pair and little else).
+ */
+static const struct {
+	struct raidx_shape from, to;
+	bool ok;
+} takeover_cases[] = {
+	/* same level: not a takeover */
+	{ SH(5, LS, 3), SH(5, PN, 3), true },
+	/* raid0 */
+	{ SH(0, 0, 2), SH(5, PN, 3), true },
+	{ SH(0, 0, 2), SH(5, PN, 4), false },
+	{ SH(0, 0, 2), SH(5, PN, 2), false },
+	{ SH(0, 0, 3), SH(6, PN, 5), true },
+	{ SH(0, 0, 2), SH(6, PN, 3), false },
+	{ SH(0, 0, 2), SHC(5, PN, 256, 3), false },
+	{ SH(0, 0, 2), SH(5, RAIDX_ALG_PARITY_0, 3), false },	/* raid4 */
+	{ SH(0, 0, 2), SH(5, LS, 3), false },
+	{ SH(0, 0, 3), SH(6, RAIDX_ALG_ROTATING_ZERO_RESTART, 5), false },
+	{ SH(0, 0, 2), SH(10, R10N(2), 4), true },
+	{ SH(0, 0, 2), SH(10, R10N(3), 6), true },
+	{ SH(0, 0, 2), SH(10, R10N(2), 6), false },
+	{ SH(0, 0, 2), SH(10, R10N(2), 3), false },
+	{ SH(0, 0, 2), SH(10, R10N(2), 2), false },
+	{ SH(0, 0, 2), SH(10, R10F(2), 4), false },
+	{ SH(0, 0, 2), SH(10, R10O(2), 4), false },
+	{ SH(0, 0, 2), SHC(10, R10N(2), 64, 4), false },
+	{ SH(0, 0, 1), SHC(1, 0, 0, 2), true },
+	{ SH(0, 0, 1), SH(5, LS, 2), true },
+	{ SH(0, 0, 1), SH(5, LS, 3), false },
+	{ SH(0, 0, 2), SHC(1, 0, 0, 2), false },
+	/* raid1 */
+	{ SHC(1, 0, 0, 2), SH(5, LS, 2), true },
+	{ SHC(1, 0, 0, 2), SH(5, RAIDX_ALG_PARITY_0, 2), true },	/* raid4 */
+	{ SHC(1, 0, 0, 2), SH(5, LS, 3), false },
+	{ SHC(1, 0, 0, 3), SH(5, LS, 3), false },
+	{ SHC(1, 0, 0, 3), SH(10, R10N(3), 3), true },
+	{ SHC(1, 0, 0, 2), SH(10, R10N(2), 2), true },
+	{ SHC(1, 0, 0, 3), SH(10, R10N(2), 3), false },
+	{ SHC(1, 0, 0, 2), SH(10, R10N(2), 4), false },
+	{ SHC(1, 0, 0, 2), SH(10, R10F(2), 2), false },
+	{ SHC(1, 0, 0, 1), SH(0, 0, 1), true },
+	{ SHC(1, 0, 0, 1), SH(0, 0, 2), false },
+	{ SHC(1, 0, 0, 2), SH(0, 0, 2), false },
+	{ SHC(1, 0, 0, 4), SH(6, PN, 4), false },
+	/* raid10 */
+	{ SH(10, R10N(2), 4), SH(0, 0, 2), true },
+	{ SH(10, R10N(2), 4), SH(0, 0, 4), false },
+	{ SH(10, R10N(2), 5), SH(0, 0, 2), false },
+	{ SH(10, R10N(2), 4), SHC(0, 0, 64, 2), false },
+	{ SH(10, R10F(2), 4), SH(0, 0, 4), true },
+	{ SH(10, R10F(2), 4), SH(0, 0, 2), false },
+	{ SH(10, R10O(2), 4), SH(0, 0, 4), false },
+	{ SH(10, R10O(2), 2), SHC(1, 0, 0, 2), false },
+	{ SH(10, R10N(2), 2), SHC(1, 0, 0, 2), true },
+	{ SH(10, R10F(2), 2), SHC(1, 0, 0, 2), false },
+	{ SH(10, R10N(2), 4), SHC(1, 0, 0, 4), false },
+	{ SH(10, R10N(2), 2), SH(5, LS, 2), true },
+	{ SH(10, R10F(2), 2), SH(5, LS, 2), false },
+	{ SH(10, R10N(2), 4), SH(5, LS, 4), false },
+	{ SH(10, R10N(2), 4), SH(6, PN, 4), false },
+	/* raid5 */
+	{ SH(5, PN, 3), SH(0, 0, 2), true },
+	{ SH(5, PN, 4), SH(0, 0, 4), false },
+	{ SH(5, PN, 3), SHC(0, 0, 64, 2), false },
+	{ SH(5, LS, 3), SH(0, 0, 2), false },
+	{ SH(5, RAIDX_ALG_PARITY_0, 3), SH(0, 0, 2), false },
+	{ SH(5, LS, 2), SHC(1, 0, 0, 2), true },
+	{ SH(5, LS, 3), SHC(1, 0, 0, 3), false },
+	{ SH(5, LS, 2), SH(10, R10N(2), 2), false },	/* stock refuses */
+	{ SH(5, PN, 3), SH(6, PN, 4), true },
+	{ SH(5, PN, 3), SH(6, PN, 5), false },
+	{ SH(5, LS, 3), SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4), true },
+	{ SH(5, LS, 3), SHC(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 64, 4), false },
+	{ SH(5, LS, 3), SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 5), false },
+	{ SH(5, RAIDX_ALG_LEFT_ASYMMETRIC, 3),
+	  SH(6, RAIDX_ALG_LEFT_ASYMMETRIC_6, 4), true },
+	{ SH(5, RAIDX_ALG_RIGHT_SYMMETRIC, 3),
+	  SH(6, RAIDX_ALG_RIGHT_SYMMETRIC_6, 4), true },
+	{ SH(5, RAIDX_ALG_RIGHT_ASYMMETRIC, 3),
+	  SH(6, RAIDX_ALG_RIGHT_ASYMMETRIC_6, 4), true },
+	/* the stock target allows these; md would misread most stripes */
+	{ SH(5, LS, 3), SH(6, RAIDX_ALG_RIGHT_ASYMMETRIC_6, 4), false },
+	{ SH(5, RAIDX_ALG_PARITY_0, 3), SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4),
+	  false },
+	{ SH(5, PN, 3), SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4), false },
+	/* the stock target refuses it too */
+	{ SH(5, LS, 3), SH(6, RAIDX_ALG_ROTATING_ZERO_RESTART, 4), false },
+	/* md runs raid6 on 4 legs at least */
+	{ SH(5, LS, 2), SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 3), false },
+	{ SH(5, PN, 2), SH(6, PN, 3), false },
+	{ SH(0, 0, 1), SH(6, PN, 3), false },
+	/* raid6 */
+	{ SH(6, PN, 4), SH(0, 0, 2), true },
+	{ SH(6, PN, 5), SH(0, 0, 4), false },
+	{ SH(6, RAIDX_ALG_ROTATING_ZERO_RESTART, 4), SH(0, 0, 2), false },
+	{ SH(6, PN, 4), SH(5, PN, 3), true },
+	{ SH(6, PN, 5), SH(5, PN, 5), false },
+	{ SH(6, PN, 4), SHC(5, PN, 64, 3), false },
+	{ SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4), SH(5, LS, 3), true },
+	{ SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 5), SH(5, LS, 3), false },
+	{ SH(6, RAIDX_ALG_RIGHT_ASYMMETRIC_6, 4),
+	  SH(5, RAIDX_ALG_RIGHT_ASYMMETRIC, 3), true },
+	{ SH(6, RAIDX_ALG_ROTATING_ZERO_RESTART, 4), SH(5, LS, 3), false },
+	{ SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4),
+	  SH(5, RAIDX_ALG_RIGHT_SYMMETRIC, 3), false },
+	{ SH(6, PN, 4), SH(5, RAIDX_ALG_PARITY_0, 3), false },
+	{ SH(6, PN, 4), SHC(1, 0, 0, 4), false },
+	{ SH(6, PN, 4), SH(10, R10N(2), 4), false },
+	/* more shapes */
+	{ SH(10, R10N(3), 6), SH(0, 0, 2), true },
+	{ SH(10, R10N(2), 2), SH(0, 0, 1), true },
+	{ SH(10, R10F(3), 3), SH(0, 0, 3), true },
+	{ SH(10, 3 << RAIDX_R10_FAR_SHIFT | 1, 3), SH(0, 0, 3), true },
+	{ SHC(1, 0, 0, 3), SH(10, R10N(3), 3), true },
+	{ SH(10, R10N(3), 3), SHC(1, 0, 0, 3), true },
+	{ SH(5, PN, 2), SH(0, 0, 1), true },
+	{ SHC(1, 0, 0, 1), SH(10, R10N(1), 1), false },
+	/* md level 4 never comes from dm */
+	{ SH(4, 0, 3), SH(5, PN, 3), false },
+};
+
+static void test_takeover(void)
+{
+	const char *why;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(takeover_cases); i++) {
+		why = raidx_takeover_refusal(&takeover_cases[i].from,
+					     &takeover_cases[i].to);
+		EXPECT(!why == takeover_cases[i].ok,
+		       "takeover raid%u/0x%x/%u -> raid%u/0x%x/%u: %s",
+		       takeover_cases[i].from.level,
+		       takeover_cases[i].from.layout,
+		       takeover_cases[i].from.disks,
+		       takeover_cases[i].to.level,
+		       takeover_cases[i].to.layout,
+		       takeover_cases[i].to.disks, why ? why : "allowed");
+	}
+}
+
 static const char *const bad_dumps[] = {
 	"",
 	"<",
@@ -529,6 +682,7 @@ int main(void)
 	test_region();
 	test_has_bitmap();
 	test_redundancy();
+	test_takeover();
 	test_parser();
 	test_ppl();
 	printf("%u passed, %u failed\n", passed, failed);
