@@ -145,9 +145,9 @@ static bool device_is_live(struct raidx_set *rs)
 /*
  * What the table means for the array, once it is built: sizes and leg
  * state from the table -> read and check superblocks -> adopt the
- * recorded policy -> decide -> data offsets -> policy set-up.  @provisional: another
- * instance still writes the superblocks, so their dirty state says
- * nothing about a crash and is not acted on.
+ * recorded policy -> decide -> data offsets -> policy set-up.
+ * @provisional: another instance still writes the superblocks, so their
+ * dirty state says nothing about a crash and is not acted on.
  */
 static int raidx_analyse(struct raidx_set *rs, bool provisional)
 {
