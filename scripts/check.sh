@@ -113,7 +113,8 @@ main() {
 	step module make module
 	step kernel-hygiene kernel_hygiene
 	[ "$mode" = guest ] || step tools build_tools
-	# The guest's crash replay (tests/guest/59) runs these host-built tools.
+	# The crash-replay tools build clean (-Werror): make crash-replay and
+	# scripts/crash-replay-saved.sh run them in the guest.
 	[ "$mode" = host ] || step crash-replay-tools make -C tests/crash/replay
 	[ "$mode" = guest ] || run_host_tests
 	[ "$mode" = host ] || run_guest_tests

@@ -16,7 +16,8 @@
 #   - the array assembles with all legs, recovery runs, every block
 #     acknowledged before the last mark at or before P reads back with that
 #     generation or a later one, no block the workload never wrote changed,
-#     and for ppl and journal a check finds mismatch_cnt 0;
+#     and a check finds mismatch_cnt 0 (for resync too: the bitmap-driven
+#     resync after a crash must leave the parity right);
 #   - for raid4/5/6, the same with one leg missing (a different one each
 #     point): no check (nothing to compare), and for policy resync a
 #     refused dirty degraded start is counted, not failed.
@@ -318,7 +319,9 @@ check_point() {
 		detach_case
 		return 1
 	fi
-	if [ "$miss" = -1 ] && [ "$POLICY" != resync ]; then
+	# Every policy: after a crash, resync's bitmap-driven resync must leave
+	# the parity right too (a stripe it skips is a write hole).
+	if [ "$miss" = -1 ]; then
 		mm=$(check_mismatches rp-arr) || mm="none (check refused or stuck)"
 		if [ "$mm" != 0 ]; then
 			echo "point $p $what: mismatch_cnt $mm after check"
