@@ -19,8 +19,9 @@
 #     and a check finds mismatch_cnt 0 (for resync too: the bitmap-driven
 #     resync after a crash must leave the parity right);
 #   - for raid4/5/6, the same with one leg missing (a different one each
-#     point): no check (nothing to compare), and for policy resync a
-#     refused dirty degraded start is counted, not failed.
+#     point): no check (nothing to compare), and for policy resync (and
+#     switch, before the switch) a refused dirty degraded start is
+#     counted, not failed.
 # A failing point saves the leg images and the point in
 # $REPLAY_OUT/fail-<policy>-p<P>/ (the base image, log and record once, in
 # $REPLAY_OUT/case-<policy>/), and stops (REPLAY_KEEP_GOING=1: go on).
