@@ -496,6 +496,60 @@ static void revive_faulty_legs(struct raidx_set *rs)
 	raidx_clear_failed_bits(rs, revived);
 }
 
+/*
+ * md_bitmap_create() leaves in the bitmap's first page only the header
+ * (its md_bitmap_resize() copies that much into a fresh zeroed page), but
+ * md_update_sb() writes that whole page, and the rest of it holds the
+ * first bits (6.1's md-bitmap.c).  A superblock write before
+ * md_bitmap_load() would clear those bits on disk, and the regions a
+ * crash left dirty there would never be resynced.  So the bits are read
+ * in first, from the leg md_bitmap_load() will read them from (same rule
+ * as md's read_sb_page()), under md's header.  No read is needed for a
+ * stale bitmap: loading sets all its bits.
+ */
+static int read_bitmap_bits(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	struct bitmap *bitmap = md->bitmap;
+	struct page *sb_page, *page;
+	struct md_rdev *rdev;
+	unsigned int bytes;
+	int r = -EIO;
+
+	if (!bitmap || rs->bitmap_loaded || mddev_is_clustered(md) ||
+	    test_bit(BITMAP_STALE, &bitmap->flags))
+		return 0;
+	sb_page = bitmap->storage.sb_page;
+	if (!sb_page)
+		return 0;
+	/* the device is suspended: reclaim must not wait on its writes */
+	page = alloc_page(GFP_NOIO);
+	if (!page)
+		return -ENOMEM;
+	bytes = min_t(unsigned long, bitmap->storage.bytes, PAGE_SIZE);
+	rdev_for_each(rdev, md) {
+		if (!test_bit(In_sync, &rdev->flags) ||
+		    test_bit(Faulty, &rdev->flags) ||
+		    test_bit(Bitmap_sync, &rdev->flags))
+			continue;
+		if (!sync_page_io(rdev, md->bitmap_info.offset,
+				  roundup(bytes, bdev_logical_block_size(rdev->bdev)),
+				  page, REQ_OP_READ, true))
+			continue;
+		if (bytes > sizeof(bitmap_super_t))
+			memcpy_page(sb_page, sizeof(bitmap_super_t), page,
+				    sizeof(bitmap_super_t),
+				    bytes - sizeof(bitmap_super_t));
+		r = 0;
+		break;
+	}
+	__free_page(page);
+	if (r)
+		DMERR("%s: cannot read the bitmap's first bits from any leg",
+		      raidx_name(rs));
+	return r;
+}
+
 static int load_bitmap(struct raidx_set *rs)
 {
 	int r;
@@ -686,8 +740,15 @@ int raidx_preresume(struct dm_target *ti)
 	 * leave superblocks that say this table crashed.
 	 */
 	md->in_sync = md->persistent && md->recovery_cp == MaxSector;
-	if (rs->write_sbs)
+	if (rs->write_sbs) {
+		r = read_bitmap_bits(rs);
+		if (r) {
+			/* nothing written yet: a retry reads again */
+			rs->preresumed = false;
+			return r;
+		}
 		raidx_write_superblocks(rs);
+	}
 
 	r = load_bitmap(rs);
 	if (r) {

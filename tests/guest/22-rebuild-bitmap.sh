@@ -11,6 +11,8 @@
 # timeout: 480
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
+TESTIMG=$TOP/tools/tests/raidx_testimg
+[ -x "$TESTIMG" ] || fail "$TESTIMG not built (make tools)"
 
 raidx_as_raid
 MB=16
@@ -113,9 +115,14 @@ crash() {
 	sleep 15
 	write_pattern /dev/mapper/$name cB "$MIB"
 	# The crash image: every metadata and data device as it is right now.
+	# md records the array clean 200 ms after the last write (safemode),
+	# which a slow copy can pass: the image is then of a crash just before
+	# that superblock write, recorded dirty (the bits are set either way:
+	# md clears them only after two bitmap daemon passes).
 	for ((i = 0; i < n; i++)); do
 		cp --sparse=always "$TEST_TMP/meta$i" "$TEST_TMP/crash-meta$i"
 		cp --sparse=always "$TEST_TMP/data$i" "$TEST_TMP/crash-data$i"
+		run "$TESTIMG" poke "$TEST_TMP/crash-meta$i" ext.state=1
 	done
 	dm_remove "$name"
 
