@@ -378,13 +378,19 @@ static bool same_rotation(u32 raid5_layout, u32 raid6_layout)
 	       raid6_layout == raid5_layout + RAIDX_ALG_LEFT_ASYMMETRIC_6;
 }
 
+/*
+ * raid5_n keeps its parity on the last leg, dm's raid4 (PARITY_0) on the
+ * first: raid0 is the other legs (LVM2 drops raid4's parity leg and moves
+ * the others down one position).
+ */
 static const char *takeover_from_raid5(const struct raidx_shape *from,
 				       const struct raidx_shape *to)
 {
 	if (to->level == 0)
-		return from->layout == RAIDX_ALG_PARITY_N &&
+		return (from->layout == RAIDX_ALG_PARITY_N ||
+			from->layout == RAIDX_ALG_PARITY_0) &&
 		       to->disks == from->disks - 1 ? same_chunk(from, to) :
-		       REFUSE("raid5 -> raid0 needs raid5_n, 1 leg less");
+		       REFUSE("raid5 -> raid0 needs raid4 or raid5_n, 1 leg less");
 	if (to->level == 1)
 		return from->disks == 2 && to->disks == 2 ? NULL :
 		       REFUSE("raid5 -> raid1 needs 2 legs");
@@ -444,6 +450,65 @@ const char *raidx_takeover_refusal(const struct raidx_shape *from,
 
 #undef REFUSE
 #undef TAKEOVER_NO
+
+/*
+ * The legs a takeover adds: raid0 -> raid1 and raid0 -> raid10 near
+ * (every copy but the first of each mirror set), raid0 -> raid4/5/6 and
+ * raid5 -> raid6 (the parity legs at the end).
+ */
+static bool takeover_adds_leg(const struct raidx_shape *from,
+			      const struct raidx_shape *to, unsigned int pos)
+{
+	if (from->level == 0 && to->level == 10)
+		return pos % (to->disks / from->disks);
+	return pos >= from->disks;
+}
+
+void raidx_takeover_leg(const struct raidx_shape *from,
+			const struct raidx_shape *to, unsigned int pos,
+			unsigned int *first, unsigned int *count)
+{
+	unsigned int copies;
+
+	*first = pos;
+	*count = 1;
+	if (takeover_adds_leg(from, to, pos)) {
+		*count = 0;
+		return;
+	}
+	if (from->level == 0 && to->level == 10) {
+		*first = pos / (to->disks / from->disks);
+		return;
+	}
+	if (from->level == 10 && to->level == 0 &&
+	    raidx_r10_far_copies(from->layout) == 1) {
+		/* any mirror of the set holds the data */
+		copies = raidx_r10_near_copies(from->layout);
+		*first = pos * copies;
+		*count = copies;
+		return;
+	}
+	if (from->level == 5 && from->layout == RAIDX_ALG_PARITY_0 &&
+	    to->level == 0)
+		*first = pos + 1;
+}
+
+bool raidx_leg_only_parity(u32 level, u32 layout, u32 disks, u32 pos)
+{
+	if (level == 5 && layout == RAIDX_ALG_PARITY_0)
+		return pos == 0;
+	if (level == 5 && layout == RAIDX_ALG_PARITY_N)
+		return pos == disks - 1;
+	if (level != 6)
+		return false;
+	if (layout == RAIDX_ALG_PARITY_N)
+		return pos >= disks - 2;
+	/* the *_6 layouts of raid5's rotations keep Q on the last leg */
+	if (layout >= RAIDX_ALG_LEFT_ASYMMETRIC_6 &&
+	    layout <= RAIDX_ALG_RIGHT_SYMMETRIC_6)
+		return pos == disks - 1;
+	return false;
+}
 
 /*
  * md's bitmap code handles any region count, but dm-raid has always kept a

@@ -344,6 +344,18 @@ struct raidx_shape {
  */
 const char *raidx_takeover_refusal(const struct raidx_shape *from,
 				   const struct raidx_shape *to);
+/*
+ * After a takeover @from -> @to that raidx_takeover_refusal() allows,
+ * where leg @pos of the new table finds its data: any of the recorded
+ * legs *first .. *first + *count - 1 (a raid10 mirror set going to
+ * raid0), or, with *count 0, nowhere: a leg the new level adds, which
+ * the table must rebuild.
+ */
+void raidx_takeover_leg(const struct raidx_shape *from,
+			const struct raidx_shape *to, unsigned int pos,
+			unsigned int *first, unsigned int *count);
+/* Does leg @pos hold parity (P or Q) only, never data, in this layout? */
+bool raidx_leg_only_parity(u32 level, u32 layout, u32 disks, u32 pos);
 
 /*
  * Write-intent bitmap regions (sectors one bitmap bit covers) of a table

@@ -506,7 +506,8 @@ static const struct {
 	{ SH(5, PN, 4), SH(0, 0, 4), false },
 	{ SH(5, PN, 3), SHC(0, 0, 64, 2), false },
 	{ SH(5, LS, 3), SH(0, 0, 2), false },
-	{ SH(5, RAIDX_ALG_PARITY_0, 3), SH(0, 0, 2), false },
+	{ SH(5, RAIDX_ALG_PARITY_0, 3), SH(0, 0, 2), true },	/* raid4 */
+	{ SH(5, RAIDX_ALG_PARITY_0, 3), SH(0, 0, 3), false },
 	{ SH(5, LS, 2), SHC(1, 0, 0, 2), true },
 	{ SH(5, LS, 3), SHC(1, 0, 0, 3), false },
 	{ SH(5, LS, 2), SH(10, R10N(2), 2), false },	/* stock refuses */
@@ -579,6 +580,96 @@ static void test_takeover(void)
 		       takeover_cases[i].to.layout,
 		       takeover_cases[i].to.disks, why ? why : "allowed");
 	}
+}
+
+/*
+ * Where each leg of the new table finds its data after a takeover:
+ * recorded legs first .. first + count - 1, or count 0 for a new leg.
+ */
+static const struct {
+	struct raidx_shape from, to;
+	unsigned int pos, first, count;
+} takeover_legs[] = {
+	/* raid0 -> raid5_n / raid6_n_6: parity legs appended */
+	{ SH(0, 0, 2), SH(5, PN, 3), 0, 0, 1 },
+	{ SH(0, 0, 2), SH(5, PN, 3), 1, 1, 1 },
+	{ SH(0, 0, 2), SH(5, PN, 3), 2, 2, 0 },
+	{ SH(0, 0, 3), SH(6, PN, 5), 3, 3, 0 },
+	{ SH(0, 0, 3), SH(6, PN, 5), 4, 4, 0 },
+	/* raid0 -> raid10 near: new mirrors interleaved */
+	{ SH(0, 0, 2), SH(10, R10N(2), 4), 0, 0, 1 },
+	{ SH(0, 0, 2), SH(10, R10N(2), 4), 1, 1, 0 },
+	{ SH(0, 0, 2), SH(10, R10N(2), 4), 2, 1, 1 },
+	{ SH(0, 0, 2), SH(10, R10N(2), 4), 3, 3, 0 },
+	{ SH(0, 0, 2), SH(10, R10N(3), 6), 3, 1, 1 },
+	{ SH(0, 0, 2), SH(10, R10N(3), 6), 5, 5, 0 },
+	/* raid0 on 1 leg -> raid1 / raid5 */
+	{ SH(0, 0, 1), SHC(1, 0, 0, 3), 0, 0, 1 },
+	{ SH(0, 0, 1), SHC(1, 0, 0, 3), 2, 2, 0 },
+	{ SH(0, 0, 1), SH(5, LS, 2), 1, 1, 0 },
+	/* raid10 near -> raid0: any mirror of the set */
+	{ SH(10, R10N(2), 4), SH(0, 0, 2), 0, 0, 2 },
+	{ SH(10, R10N(2), 4), SH(0, 0, 2), 1, 2, 2 },
+	{ SH(10, R10N(3), 6), SH(0, 0, 2), 1, 3, 3 },
+	{ SH(10, R10F(2), 4), SH(0, 0, 4), 3, 3, 1 },
+	/* raid4 -> raid0: parity (leg 0) dropped, the others move down */
+	{ SH(5, RAIDX_ALG_PARITY_0, 3), SH(0, 0, 2), 0, 1, 1 },
+	{ SH(5, RAIDX_ALG_PARITY_0, 3), SH(0, 0, 2), 1, 2, 1 },
+	/* raid5_n / raid6_n_6 -> raid0, raid6 -> raid5: last legs dropped */
+	{ SH(5, PN, 3), SH(0, 0, 2), 1, 1, 1 },
+	{ SH(6, PN, 4), SH(0, 0, 2), 1, 1, 1 },
+	{ SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4), SH(5, LS, 3), 2, 2, 1 },
+	/* raid5 -> raid6: Q appended */
+	{ SH(5, LS, 3), SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4), 2, 2, 1 },
+	{ SH(5, LS, 3), SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4), 3, 3, 0 },
+	/* same legs, same places */
+	{ SHC(1, 0, 0, 2), SH(5, LS, 2), 1, 1, 1 },
+	{ SH(5, LS, 2), SHC(1, 0, 0, 2), 1, 1, 1 },
+	{ SHC(1, 0, 0, 3), SH(10, R10N(3), 3), 2, 2, 1 },
+	{ SH(10, R10N(3), 3), SHC(1, 0, 0, 3), 2, 2, 1 },
+	{ SH(10, R10N(2), 2), SH(5, LS, 2), 1, 1, 1 },
+};
+
+static void test_takeover_legs(void)
+{
+	unsigned int i, first, count;
+
+	for (i = 0; i < ARRAY_SIZE(takeover_legs); i++) {
+		EXPECT(!raidx_takeover_refusal(&takeover_legs[i].from,
+					       &takeover_legs[i].to),
+		       "takeover_legs[%u]: not an allowed takeover", i);
+		raidx_takeover_leg(&takeover_legs[i].from, &takeover_legs[i].to,
+				   takeover_legs[i].pos, &first, &count);
+		EXPECT(count == takeover_legs[i].count &&
+		       (!count || first == takeover_legs[i].first),
+		       "takeover raid%u/%u -> raid%u/%u leg %u: got %u+%u, want %u+%u",
+		       takeover_legs[i].from.level, takeover_legs[i].from.disks,
+		       takeover_legs[i].to.level, takeover_legs[i].to.disks,
+		       takeover_legs[i].pos, first, count,
+		       takeover_legs[i].first, takeover_legs[i].count);
+	}
+}
+
+/* Legs that hold parity only: what a rebuild may recompute after a crash. */
+static void test_only_parity(void)
+{
+	EXPECT(raidx_leg_only_parity(5, PN, 4, 3), "raid5_n: last leg parity");
+	EXPECT(!raidx_leg_only_parity(5, PN, 4, 2), "raid5_n: leg 2 data");
+	EXPECT(raidx_leg_only_parity(5, RAIDX_ALG_PARITY_0, 4, 0),
+	       "raid4: leg 0 parity");
+	EXPECT(!raidx_leg_only_parity(5, RAIDX_ALG_PARITY_0, 4, 3),
+	       "raid4: leg 3 data");
+	EXPECT(!raidx_leg_only_parity(5, LS, 4, 3), "raid5_ls: rotating");
+	EXPECT(raidx_leg_only_parity(6, PN, 5, 3), "raid6_n_6: P");
+	EXPECT(raidx_leg_only_parity(6, PN, 5, 4), "raid6_n_6: Q");
+	EXPECT(!raidx_leg_only_parity(6, PN, 5, 2), "raid6_n_6: data");
+	EXPECT(raidx_leg_only_parity(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 5, 4),
+	       "raid6_ls_6: Q");
+	EXPECT(!raidx_leg_only_parity(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 5, 3),
+	       "raid6_ls_6: rotating P");
+	EXPECT(!raidx_leg_only_parity(6, RAIDX_ALG_ROTATING_ZERO_RESTART, 5, 4),
+	       "raid6_zr: rotating");
+	EXPECT(!raidx_leg_only_parity(1, 0, 2, 1), "raid1: copies");
 }
 
 static const char *const bad_dumps[] = {
@@ -683,6 +774,8 @@ int main(void)
 	test_has_bitmap();
 	test_redundancy();
 	test_takeover();
+	test_takeover_legs();
+	test_only_parity();
 	test_parser();
 	test_ppl();
 	printf("%u passed, %u failed\n", passed, failed);
