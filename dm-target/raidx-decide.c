@@ -291,8 +291,88 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 }
 
 /*
+ * ---- Takeover ----
+ *
+ * Which takeovers are made: raidx_takeover_supported() (raidx-format.c).
+ */
+static int refuse_takeover(struct raidx_set *rs, const char *why)
+{
+	DMERR("%s: takeover refused: %s", raidx_name(rs), why);
+	rs->ti->error = (char *)why;
+	return -EINVAL;
+}
+
+/* Every leg of the table present, read, in sync and not recorded failed. */
+static bool takeover_legs_whole(struct raidx_set *rs)
+{
+	unsigned int i;
+
+	if (rs->degraded_legs)
+		return false;
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct md_rdev *rdev = &rs->dev[i].rdev;
+
+		if (!rdev->bdev || !rdev->sb_page || rdev->raid_disk < 0 ||
+		    rs->dev[i].first_use || !test_bit(In_sync, &rdev->flags))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * md runs the new level's personality on the legs as they are (as with
+ * the stock target: md's ->takeover is not called), so they must hold
+ * what it reads: every leg in sync, nothing to resync or repair from a
+ * log, the same size.  The stock target checks less (it takes a rebuild
+ * or a degraded array along); the superblocks then record the new level.
+ */
+static int decide_takeover(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	/* a live table that is not ours (or not started) says nothing */
+	sector_t resync = rs->provisional ?
+			  min(rs->peer_resync, rs->sb_resync_offset) :
+			  rs->sb_resync_offset;
+	int r;
+
+	/* ("sync" made every leg new: not a takeover) */
+	if (rs_given(rs, RAIDX_ARG_REBUILD) || rs_given(rs, RAIDX_ARG_NOSYNC))
+		return refuse_takeover(rs,
+			"A takeover cannot rebuild or resync in the same table");
+	if (rs->journal.dev || rs->policy != RAIDX_POLICY_RESYNC ||
+	    rs->sb_policy != RAIDX_POLICY_RESYNC)
+		return refuse_takeover(rs,
+			"Takeover of an array with a journal or ppl is not supported");
+	if (rs->sb_dirty)
+		return refuse_takeover(rs,
+			"Cannot take over an unclean array: activate it as it is first");
+	if (resync != MaxSector)
+		return refuse_takeover(rs,
+			"Cannot take over an array that is not in sync");
+	if (!takeover_legs_whole(rs))
+		return refuse_takeover(rs,
+			"Cannot take over a degraded array or one recovering a leg");
+	if (rs->array_sectors != md->array_sectors ||
+	    rs->dev_sectors != first_rdev_sectors(rs))
+		return refuse_takeover(rs,
+			"A takeover keeps the array's size: resize it apart");
+
+	raidx_md_table_geometry(rs);
+	md->delta_disks = 0;
+	md->reshape_position = MaxSector;
+	r = raidx_set_sizes(rs, rs->ti->len, false);
+	if (r)
+		return r;
+	md->recovery_cp = MaxSector;
+	rs->unsynced_from = MaxSector;
+	rs->write_sbs = true;
+	return 0;
+}
+
+/*
  * What does this table mean for the array its superblocks describe: a
- * new array, a rebuild, a size change, a crash, or the same array again?
+ * new array, a takeover, a rebuild, a size change, a crash, or the same
+ * array again?
  * Writes md's recovery position and sizes, rs->write_sbs, rs->grow and
  * rs->unsynced_from.
  */
@@ -302,6 +382,8 @@ int raidx_decide(struct raidx_set *rs)
 
 	if (test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags))
 		return decide_new_array(rs);
+	if (rs->takeover)
+		return decide_takeover(rs);
 	/* Where the recorded resync stands; a rebuild or a grow moves it. */
 	rs->md.recovery_cp = rs_recorded_resync_offset(rs);
 	rs->unsynced_from = rs->md.recovery_cp;
@@ -329,6 +411,7 @@ int raidx_decide(struct raidx_set *rs)
 /*
  * ---- Conversions ----
  */
+
 static const char *type_name(unsigned int level, unsigned int layout)
 {
 	const struct raidx_type *t = raidx_type_by_level_layout(level, layout);
@@ -366,6 +449,13 @@ int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
 		};
 		const char *why = raidx_takeover_refusal(&from, &to);
 
+		if (!why && raidx_takeover_supported(&from, &to)) {
+			DMINFO("%s: takeover from %s (%u legs) to %s (%u legs)",
+			       raidx_name(rs), type_name(sb_level, sb_layout),
+			       sb_disks, rs->type->name, rs->raid_disks);
+			rs->takeover = true;
+			return 0;
+		}
 		DMERR("%s: takeover from %s (%u legs) to %s (%u legs) requested%s%s",
 		      raidx_name(rs), type_name(sb_level, sb_layout), sb_disks,
 		      rs->type->name, rs->raid_disks, why ? ": " : "", why ?: "");

@@ -493,6 +493,28 @@ void raidx_takeover_leg(const struct raidx_shape *from,
 		*first = pos + 1;
 }
 
+/*
+ * The takeovers dm-raidx makes: those whose legs all stay where they are
+ * (raid6_*_6 -> raid5_* dropping the Q leg, raid1 <-> raid4/5 on 2 legs,
+ * raid1 <-> raid10 near with a copy per leg, raid10 near on 2 legs ->
+ * raid4/5).  Those that add legs, move them or involve raid0 are not
+ * made yet.
+ */
+bool raidx_takeover_supported(const struct raidx_shape *from,
+			      const struct raidx_shape *to)
+{
+	unsigned int i, first, count;
+
+	if (!from->level || !to->level || to->disks > from->disks)
+		return false;
+	for (i = 0; i < to->disks; i++) {
+		raidx_takeover_leg(from, to, i, &first, &count);
+		if (count != 1 || first != i)
+			return false;
+	}
+	return true;
+}
+
 bool raidx_leg_only_parity(u32 level, u32 layout, u32 disks, u32 pos)
 {
 	if (level == 5 && layout == RAIDX_ALG_PARITY_0)
@@ -1015,6 +1037,41 @@ static unsigned int same(const struct raidx_report *rep, const char *field,
 	return report(rep, RAIDX_FATAL, field, found, expected, why);
 }
 
+/*
+ * A takeover writes every superblock once, in the suspended array before
+ * any data: a crash during that write leaves legs one event behind that
+ * record the shape the freshest leg was taken over from, at the same
+ * place, in sync, clean, of the same size.  Their data is what the new
+ * level reads, so they are members.  A leg whose write failed is
+ * recorded failed by the next superblock write: it is a member too, any
+ * number of events behind, and comes back through recovery.
+ */
+bool raidx_sb_torn_takeover(const struct raidx_sb *ref,
+			    const struct raidx_sb *sb)
+{
+	bool failed = raidx_sb_failed(ref, sb->array_position);
+	const struct raidx_shape from = {
+		.level = sb->level, .layout = sb->layout,
+		.chunk = sb->stripe_sectors, .disks = sb->num_devices,
+	};
+	const struct raidx_shape to = {
+		.level = ref->level, .layout = ref->layout,
+		.chunk = ref->stripe_sectors, .disks = ref->num_devices,
+	};
+
+	if (sb->level == ref->level || sb->array_position >= ref->num_devices ||
+	    !(sb->events + 1 == ref->events ||
+	      (failed && sb->events < ref->events)))
+		return false;
+	if (sb->disk_recovery_offset != RAIDX_MAX_SECTOR ||
+	    sb->array_sectors != ref->array_sectors ||
+	    sb->sectors != ref->sectors ||
+	    (sb->has_ext && (sb->ext_state & RAIDX_EXT_DIRTY)))
+		return false;
+	return !raidx_takeover_refusal(&from, &to) &&
+	       raidx_takeover_supported(&from, &to);
+}
+
 unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 				      const struct raidx_sb *sb,
 				      unsigned int pos,
@@ -1022,14 +1079,21 @@ unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 {
 	unsigned int bad = 0;
 
-	bad += same(rep, "num_devices", sb->num_devices, ref->num_devices,
-		    "device count differs from the freshest leg");
-	bad += same(rep, "level", sb->level, ref->level,
-		    "raid level differs from the freshest leg");
-	bad += same(rep, "layout", sb->layout, ref->layout,
-		    "layout differs from the freshest leg");
-	bad += same(rep, "stripe_sectors", sb->stripe_sectors,
-		    ref->stripe_sectors, "chunk differs from the freshest leg");
+	if (raidx_sb_torn_takeover(ref, sb)) {
+		report(rep, RAIDX_WARNING, "level", sb->level, ref->level,
+		       "written before a takeover a crash cut short: a member at the new level");
+	} else {
+		bad += same(rep, "num_devices", sb->num_devices,
+			    ref->num_devices,
+			    "device count differs from the freshest leg");
+		bad += same(rep, "level", sb->level, ref->level,
+			    "raid level differs from the freshest leg");
+		bad += same(rep, "layout", sb->layout, ref->layout,
+			    "layout differs from the freshest leg");
+		bad += same(rep, "stripe_sectors", sb->stripe_sectors,
+			    ref->stripe_sectors,
+			    "chunk differs from the freshest leg");
+	}
 	/*
 	 * md reads every leg at its own data_offset, and the stock target
 	 * puts a rebuilt leg at offset 0 whatever the others use: legs may

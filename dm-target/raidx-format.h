@@ -354,6 +354,9 @@ const char *raidx_takeover_refusal(const struct raidx_shape *from,
 void raidx_takeover_leg(const struct raidx_shape *from,
 			const struct raidx_shape *to, unsigned int pos,
 			unsigned int *first, unsigned int *count);
+/* The takeovers dm-raidx makes (a subset of those that keep the data). */
+bool raidx_takeover_supported(const struct raidx_shape *from,
+			      const struct raidx_shape *to);
 /* Does leg @pos hold parity (P or Q) only, never data, in this layout? */
 bool raidx_leg_only_parity(u32 level, u32 layout, u32 disks, u32 pos);
 
@@ -409,6 +412,9 @@ void raidx_sb_encode(const struct raidx_sb *sb, void *buf, size_t len);
 unsigned int raidx_sb_validate(const struct raidx_sb *sb,
 			       const struct raidx_report *rep);
 
+/* A member written before a takeover a crash interrupted (see .c). */
+bool raidx_sb_torn_takeover(const struct raidx_sb *ref,
+			    const struct raidx_sb *sb);
 /*
  * Validate that @sb (from the device at table position @pos) belongs to
  * the same array as @ref, the freshest superblock.  Returns the number of

@@ -228,6 +228,7 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	rs->sb_new_data_offset = 0;
 	rs->write_sbs = false;
 	rs->grow = false;
+	rs->takeover = false;
 	rs->unsynced_from = MaxSector;
 	rs->resync_requested = false;
 	memset(rs->uuid, 0, sizeof(rs->uuid));
@@ -527,6 +528,10 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 		       raidx_name(rs), sb->array_position, rdev->raid_disk);
 	}
 
+	/* It records the shape before the takeover: rewritten at resume. */
+	if (raidx_sb_torn_takeover(ref, sb))
+		rs->write_sbs = true;
+
 	/* A leg recorded as failed comes back through partial recovery. */
 	if (raidx_sb_failed(ref, sb->array_position))
 		set_bit(Faulty, &rdev->flags);
@@ -669,10 +674,24 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 		r = raidx_refuse_layout_change(rs, md->level, md->layout,
 					       md->chunk_sectors,
 					       md->raid_disks);
+	/* Older superblocks record no size to check a takeover against. */
+	if (!r && rs->takeover && !(ref.compat_features & RAIDX_COMPAT_V190)) {
+		rs->ti->error =
+			"Takeover needs v1.9.0 superblocks: activate the array as it is first";
+		r = -EINVAL;
+	}
 	if (!r)
 		r = check_new_legs(rs);
 	if (r)
 		return r;
+	/* Members are checked below; the freshest must sit where it was. */
+	if (ref.array_position != freshest->raid_disk &&
+	    !raidx_leg_may_move(md->level, md->layout, md->raid_disks)) {
+		DMERR("%s: leg recorded at position %u given at %d",
+		      raidx_name(rs), ref.array_position, freshest->raid_disk);
+		rs->ti->error = "Cannot change device positions in raid set";
+		return -EINVAL;
+	}
 
 	rdev_for_each(rdev, md) {
 		if (test_bit(Journal, &rdev->flags))

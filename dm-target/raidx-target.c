@@ -12,8 +12,8 @@
 #include "raidx.h"
 
 #define RAIDX_VERSION_MAJOR	1
-#define RAIDX_VERSION_MINOR	18
-#define RAIDX_VERSION_PATCH	5
+#define RAIDX_VERSION_MINOR	19
+#define RAIDX_VERSION_PATCH	0
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);

@@ -110,6 +110,7 @@ struct raidx_set {
 	/* Decided by the constructor, acted on in preresume. */
 	bool write_sbs;
 	bool grow;
+	bool takeover;			/* the table asks for another level */
 	/*
 	 * Nothing from here to the end is known to be in sync (MaxSector:
 	 * all is, but for what the bitmap marks).  Preresume puts bits for

@@ -177,6 +177,78 @@ static void test_member(void)
 	       "data_offset of a rebuilt leg must warn, not refuse");
 }
 
+/*
+ * A takeover's superblock write cut short by a crash: legs one event
+ * behind at the old shape are members; anything else still disagrees.
+ */
+static void test_torn_takeover(void)
+{
+	struct raidx_sb ref, sb;
+	struct seen s = { .n = 0 };
+	struct raidx_report rep = { collect, &s };
+
+	/* raid6_ls_6 on 4 legs taken over to raid5_ls on 3 */
+	good_sb(&ref);
+	ref.events = 11;
+	sb = ref;
+	sb.events = 10;
+	sb.level = sb.new_level = 6;
+	sb.layout = sb.new_layout = RAIDX_ALG_LEFT_SYMMETRIC_6;
+	sb.num_devices = 4;
+	sb.array_position = 2;
+	EXPECT(raidx_sb_torn_takeover(&ref, &sb), "raid6 -> raid5: torn");
+	EXPECT(!raidx_sb_validate_member(&ref, &sb, 2, &rep) &&
+	       saw(&s, "w:level"), "torn takeover member refused");
+	/* two events behind: the array ran meanwhile, not a torn write */
+	sb.events = 9;
+	s.n = s.fatal = 0;
+	EXPECT(!raidx_sb_torn_takeover(&ref, &sb) &&
+	       raidx_sb_validate_member(&ref, &sb, 2, &rep),
+	       "raid6 member 2 events behind accepted");
+	/* ... unless the freshest records it failed (its write failed) */
+	raidx_sb_set_failed(&ref, 2, true);
+	EXPECT(raidx_sb_torn_takeover(&ref, &sb), "failed leg at raid6: member");
+	raidx_sb_set_failed(&ref, 2, false);
+	/* a leg that was not in sync, dirty, or of another size: not ours */
+	sb.events = 10;
+	sb.disk_recovery_offset = 4096;
+	EXPECT(!raidx_sb_torn_takeover(&ref, &sb), "recovering leg taken");
+	sb.disk_recovery_offset = RAIDX_MAX_SECTOR;
+	sb.has_ext = true;
+	sb.ext_state = RAIDX_EXT_DIRTY;
+	EXPECT(!raidx_sb_torn_takeover(&ref, &sb), "dirty leg taken");
+	sb.has_ext = false;
+	sb.ext_state = 0;
+	sb.array_sectors = ref.array_sectors / 2;
+	EXPECT(!raidx_sb_torn_takeover(&ref, &sb), "other size taken");
+	sb.array_sectors = ref.array_sectors;
+	/* a rotation md would misread */
+	sb.layout = RAIDX_ALG_RIGHT_ASYMMETRIC_6;
+	EXPECT(!raidx_sb_torn_takeover(&ref, &sb), "other rotation taken");
+	/* the same event count is no torn write */
+	sb.layout = RAIDX_ALG_LEFT_SYMMETRIC_6;
+	sb.events = 11;
+	EXPECT(!raidx_sb_torn_takeover(&ref, &sb), "same events taken");
+	/* raid1 on 2 legs -> raid5 on 2 */
+	good_sb(&ref);
+	ref.num_devices = 2;
+	ref.events = 11;
+	sb = ref;
+	sb.events = 10;
+	sb.level = sb.new_level = 1;
+	sb.layout = sb.new_layout = 0;
+	sb.stripe_sectors = sb.new_stripe_sectors = 0;
+	sb.array_position = 1;
+	EXPECT(raidx_sb_torn_takeover(&ref, &sb), "raid1 -> raid5: torn");
+	/* raid0 -> raid5_n is not made yet, so not taken as torn */
+	sb.level = sb.new_level = 0;
+	ref.layout = RAIDX_ALG_PARITY_N;
+	ref.num_devices = 3;
+	sb.num_devices = 2;
+	sb.stripe_sectors = 128;
+	EXPECT(!raidx_sb_torn_takeover(&ref, &sb), "raid0 -> raid5_n taken");
+}
+
 static void good_bm(struct raidx_bitmap_sb *bm)
 {
 	memset(bm, 0, sizeof(*bm));
@@ -775,6 +847,7 @@ int main(void)
 	test_redundancy();
 	test_takeover();
 	test_takeover_legs();
+	test_torn_takeover();
 	test_only_parity();
 	test_parser();
 	test_ppl();
