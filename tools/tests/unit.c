@@ -723,25 +723,38 @@ static void test_takeover_legs(void)
 }
 
 /* Legs that hold parity only: what a rebuild may recompute after a crash. */
+static const struct {
+	u32 level, layout, disks, pos;
+	bool parity;
+} only_parity[] = {
+	{ 5, PN, 4, 3, true },
+	{ 5, PN, 4, 2, false },
+	{ 5, RAIDX_ALG_PARITY_0, 4, 0, true },	/* raid4 */
+	{ 5, RAIDX_ALG_PARITY_0, 4, 3, false },
+	{ 5, LS, 4, 3, false },			/* rotating */
+	{ 6, PN, 5, 3, true },			/* P */
+	{ 6, PN, 5, 4, true },			/* Q */
+	{ 6, PN, 5, 2, false },
+	{ 6, RAIDX_ALG_LEFT_SYMMETRIC_6, 5, 4, true },
+	{ 6, RAIDX_ALG_LEFT_SYMMETRIC_6, 5, 3, false },	/* rotating P */
+	{ 6, RAIDX_ALG_ROTATING_ZERO_RESTART, 5, 4, false },
+	{ 1, 0, 2, 1, false },			/* copies */
+};
+
 static void test_only_parity(void)
 {
-	EXPECT(raidx_leg_only_parity(5, PN, 4, 3), "raid5_n: last leg parity");
-	EXPECT(!raidx_leg_only_parity(5, PN, 4, 2), "raid5_n: leg 2 data");
-	EXPECT(raidx_leg_only_parity(5, RAIDX_ALG_PARITY_0, 4, 0),
-	       "raid4: leg 0 parity");
-	EXPECT(!raidx_leg_only_parity(5, RAIDX_ALG_PARITY_0, 4, 3),
-	       "raid4: leg 3 data");
-	EXPECT(!raidx_leg_only_parity(5, LS, 4, 3), "raid5_ls: rotating");
-	EXPECT(raidx_leg_only_parity(6, PN, 5, 3), "raid6_n_6: P");
-	EXPECT(raidx_leg_only_parity(6, PN, 5, 4), "raid6_n_6: Q");
-	EXPECT(!raidx_leg_only_parity(6, PN, 5, 2), "raid6_n_6: data");
-	EXPECT(raidx_leg_only_parity(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 5, 4),
-	       "raid6_ls_6: Q");
-	EXPECT(!raidx_leg_only_parity(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 5, 3),
-	       "raid6_ls_6: rotating P");
-	EXPECT(!raidx_leg_only_parity(6, RAIDX_ALG_ROTATING_ZERO_RESTART, 5, 4),
-	       "raid6_zr: rotating");
-	EXPECT(!raidx_leg_only_parity(1, 0, 2, 1), "raid1: copies");
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(only_parity); i++)
+		EXPECT(raidx_leg_only_parity(only_parity[i].level,
+					     only_parity[i].layout,
+					     only_parity[i].disks,
+					     only_parity[i].pos) ==
+		       only_parity[i].parity,
+		       "raid%u/0x%x on %u legs, leg %u: parity only %d",
+		       only_parity[i].level, only_parity[i].layout,
+		       only_parity[i].disks, only_parity[i].pos,
+		       only_parity[i].parity);
 }
 
 static const char *const bad_dumps[] = {
