@@ -114,8 +114,36 @@ static sector_t first_rdev_sectors(struct raidx_set *rs)
  * there), and after a crash of a resync-policy array (stripes with writes
  * in flight: the bitmap resync that repairs them and the rebuild cannot
  * run together).  A journal or PPL array repairs its parity from its log
- * when md starts, before any rebuild, so it may rebuild after a crash.
+ * when md starts, before any rebuild, so it may rebuild after a crash; so
+ * may a 2-leg raid4/5, whose parity is a copy (raidx_write_hole()), and
+ * so may an array whose legs md will not read data from (rebuilt,
+ * recovering, recorded failed, missing) all hold parity only (a raid6's
+ * Q leg a takeover added): they are computed from data that stays, and
+ * md starts such an array dirty too (raid5.c: dirty_parity_disks).  A
+ * rebuild sets md's resync position past the end, so md's own rule does
+ * not look at the other legs again: this must.
  */
+static bool rebuilds_only_parity(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	unsigned int i;
+
+	/* every leg md will not read data from: rebuilt, recovering, gone */
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct md_rdev *rdev = &rs->dev[i].rdev;
+
+		if (rs->dev[i].data_dev && rdev->raid_disk >= 0 &&
+		    test_bit(In_sync, &rdev->flags) &&
+		    !test_bit(Faulty, &rdev->flags) &&
+		    !test_bit(i, rs->params.rebuild))
+			continue;
+		if (!raidx_leg_only_parity(md->level, md->layout,
+					   md->raid_disks, i))
+			return false;
+	}
+	return true;
+}
+
 static int check_rebuild_allowed(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
@@ -130,7 +158,9 @@ static int check_rebuild_allowed(struct raidx_set *rs)
 		       raidx_name(rs));
 		return 0;
 	}
-	if (rs->sb_dirty && !log_repairs) {
+	if (rs->sb_dirty && !log_repairs &&
+	    raidx_write_hole(md->level, md->raid_disks) &&
+	    !rebuilds_only_parity(rs)) {
 		DMERR("%s: 'rebuild' of an array that was not shut down cleanly",
 		      raidx_name(rs));
 		rs->ti->error =
@@ -188,9 +218,13 @@ static int decide_after_crash(struct raidx_set *rs)
 	 * As md does for its own superblocks: after a crash while degraded,
 	 * parity may not match the data it covers, so the missing leg's data
 	 * computed from it may be wrong.  Only a log (journal, PPL) knows.
+	 * A 2-leg raid4/5 has no such hole, but md refuses it too while its
+	 * resync has not ended (a crash in a resync).
 	 */
 	if (rs_is_raid456(rs) && rs->policy == RAIDX_POLICY_RESYNC &&
-	    rs->degraded_legs && !raidx_start_dirty_degraded) {
+	    rs->degraded_legs && !raidx_start_dirty_degraded &&
+	    (raidx_write_hole(md->level, md->raid_disks) ||
+	     md->recovery_cp != MaxSector)) {
 		DMERR("%s: crashed with writes in flight and %u leg(s) missing:",
 		      raidx_name(rs), rs->degraded_legs);
 		DMERR("%s: data of the missing leg may read back wrong.",
@@ -302,7 +336,28 @@ static int refuse_takeover(struct raidx_set *rs, const char *why)
 	return -EINVAL;
 }
 
-/* Every leg of the table present, read, in sync and not recorded failed. */
+/*
+ * Is leg @pos of a takeover's table one the new level adds (a Q leg),
+ * which holds nothing yet?
+ */
+bool raidx_takeover_adds(const struct raidx_set *rs, unsigned int pos)
+{
+	const struct raidx_shape to = {
+		.level = rs->type->level, .layout = rs->table_layout,
+		.chunk = rs->params.chunk_sectors, .disks = rs->raid_disks,
+	};
+	unsigned int first, count;
+
+	if (!rs->takeover)
+		return false;
+	raidx_takeover_leg(&rs->takeover_from, &to, pos, &first, &count);
+	return !count;
+}
+
+/*
+ * Every leg the array keeps present, read, in sync and not recorded
+ * failed; every leg the takeover adds present and new (rebuilt).
+ */
 static bool takeover_legs_whole(struct raidx_set *rs)
 {
 	unsigned int i;
@@ -312,19 +367,49 @@ static bool takeover_legs_whole(struct raidx_set *rs)
 	for (i = 0; i < rs->raid_disks; i++) {
 		struct md_rdev *rdev = &rs->dev[i].rdev;
 
-		if (!rdev->bdev || !rdev->sb_page || rdev->raid_disk < 0 ||
-		    rs->dev[i].first_use || !test_bit(In_sync, &rdev->flags))
+		if (!rdev->bdev || !rdev->sb_page || rdev->raid_disk < 0)
+			return false;
+		if (raidx_takeover_adds(rs, i))
+			continue;
+		if (rs->dev[i].first_use || !test_bit(In_sync, &rdev->flags))
 			return false;
 	}
 	return true;
 }
 
 /*
+ * 'rebuild' names exactly the legs the takeover adds: md computes them
+ * from the others.  A leg that keeps data is never rebuilt in a takeover
+ * (md would run the new level over a leg still empty).
+ */
+static int check_takeover_rebuilds(struct raidx_set *rs)
+{
+	unsigned int i;
+
+	for (i = 0; i < rs->raid_disks; i++) {
+		bool rebuild = test_bit(i, rs->params.rebuild);
+
+		if (raidx_takeover_adds(rs, i) && !rebuild) {
+			DMERR("%s: leg %u is added by the takeover: it needs 'rebuild %u'",
+			      raidx_name(rs), i, i);
+			return refuse_takeover(rs,
+				"A takeover rebuilds the legs it adds: 'rebuild' missing");
+		}
+		if (!raidx_takeover_adds(rs, i) && rebuild)
+			return refuse_takeover(rs,
+				"A takeover cannot rebuild or resync in the same table");
+	}
+	return 0;
+}
+
+/*
  * md runs the new level's personality on the legs as they are (as with
  * the stock target: md's ->takeover is not called), so they must hold
- * what it reads: every leg in sync, nothing to resync or repair from a
- * log, the same size.  The stock target checks less (it takes a rebuild
- * or a degraded array along); the superblocks then record the new level.
+ * what it reads: every kept leg in sync, nothing to resync or repair from
+ * a log, the same size.  A leg the new level adds (raid5 -> raid6: Q) is
+ * rebuilt: md recovers it from the data.  The stock target checks less
+ * (it takes a rebuild of any leg or a degraded array along); the
+ * superblocks then record the new level.
  */
 static int decide_takeover(struct raidx_set *rs)
 {
@@ -336,9 +421,12 @@ static int decide_takeover(struct raidx_set *rs)
 	int r;
 
 	/* ("sync" made every leg new: not a takeover) */
-	if (rs_given(rs, RAIDX_ARG_REBUILD) || rs_given(rs, RAIDX_ARG_NOSYNC))
+	if (rs_given(rs, RAIDX_ARG_NOSYNC))
 		return refuse_takeover(rs,
 			"A takeover cannot rebuild or resync in the same table");
+	r = check_takeover_rebuilds(rs);
+	if (r)
+		return r;
 	if (rs->journal.dev || rs->policy != RAIDX_POLICY_RESYNC ||
 	    rs->sb_policy != RAIDX_POLICY_RESYNC)
 		return refuse_takeover(rs,
@@ -454,6 +542,7 @@ int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
 			       raidx_name(rs), type_name(sb_level, sb_layout),
 			       sb_disks, rs->type->name, rs->raid_disks);
 			rs->takeover = true;
+			rs->takeover_from = from;
 			return 0;
 		}
 		DMERR("%s: takeover from %s (%u legs) to %s (%u legs) requested%s%s",

@@ -195,6 +195,12 @@ unsigned int raidx_data_devs(u32 level, u32 devs)
 	}
 }
 
+bool raidx_write_hole(u32 level, u32 disks)
+{
+	return (level == 4 || level == 5 || level == 6) &&
+	       raidx_data_devs(level, disks) > 1;
+}
+
 unsigned int raidx_redundancy(u32 level, u32 layout, u32 disks)
 {
 	switch (level) {
@@ -494,21 +500,26 @@ void raidx_takeover_leg(const struct raidx_shape *from,
 }
 
 /*
- * The takeovers dm-raidx makes: those whose legs all stay where they are
- * (raid6_*_6 -> raid5_* dropping the Q leg, raid1 <-> raid4/5 on 2 legs,
- * raid1 <-> raid10 near with a copy per leg, raid10 near on 2 legs ->
- * raid4/5).  Those that add legs, move them or involve raid0 are not
- * made yet.
+ * The takeovers dm-raidx makes: those whose recorded legs all stay where
+ * they are (raid6_*_6 -> raid5_* dropping the Q leg, raid1 <-> raid4/5 on
+ * 2 legs, raid1 <-> raid10 near with a copy per leg, raid10 near on 2
+ * legs -> raid4/5), and where a leg is added, it holds parity only
+ * (raid5_* -> raid6_*_6 and raid5_n -> raid6_n_6: the Q leg appended), so
+ * md computes it from data that stays in place.  Those that move legs or
+ * involve raid0 are not made yet.
  */
 bool raidx_takeover_supported(const struct raidx_shape *from,
 			      const struct raidx_shape *to)
 {
 	unsigned int i, first, count;
 
-	if (!from->level || !to->level || to->disks > from->disks)
+	if (!from->level || !to->level)
 		return false;
 	for (i = 0; i < to->disks; i++) {
 		raidx_takeover_leg(from, to, i, &first, &count);
+		if (!count && raidx_leg_only_parity(to->level, to->layout,
+						    to->disks, i))
+			continue;
 		if (count != 1 || first != i)
 			return false;
 	}
@@ -1072,6 +1083,13 @@ bool raidx_sb_torn_takeover(const struct raidx_sb *ref,
 	       raidx_takeover_supported(&from, &to);
 }
 
+bool raidx_sb_stale(const struct raidx_sb *ref, const struct raidx_sb *sb)
+{
+	return ref->level && sb->events + 1 < ref->events &&
+	       !raidx_sb_failed(ref, sb->array_position) &&
+	       !raidx_sb_torn_takeover(ref, sb);
+}
+
 unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 				      const struct raidx_sb *sb,
 				      unsigned int pos,
@@ -1117,9 +1135,16 @@ unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 	    memcmp(ref->uuid, sb->uuid, sizeof(sb->uuid)))
 		bad += report(rep, RAIDX_FATAL, "ext.uuid", 0, 0,
 			      "superblock belongs to another array");
-	if (sb->events < ref->events)
+	if (raidx_sb_stale(ref, sb))
 		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
-		       "stale leg: will be recovered from the others");
+		       "stale leg, not recorded failed: recovered in full");
+	else if (sb->events < ref->events &&
+		 raidx_sb_failed(ref, sb->array_position))
+		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
+		       "leg recorded failed: recovered from the others");
+	else if (sb->events < ref->events)
+		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
+		       "one event behind (a superblock write cut short): taken as in sync");
 	if (sb->array_sectors != ref->array_sectors &&
 	    sb->events == ref->events)
 		bad += report(rep, RAIDX_FATAL, "array_sectors",

@@ -314,6 +314,14 @@ int raidx_r10_layout(int alg, unsigned int copies, bool near_sets);
 unsigned int raidx_data_devs(u32 level, u32 devs);
 
 /*
+ * Can a crash leave a stripe whose parity no longer matches its data, so
+ * a missing leg's data computed from it reads back wrong (the write
+ * hole)?  raid4/5/6 with more than one data leg.  A 2-leg raid4/5 (LVM2's
+ * step between raid1 and raid5) holds one data chunk and a copy of it
+ * per stripe: whichever of the two a crash left, it is a whole chunk.
+ */
+bool raidx_write_hole(u32 level, u32 disks);
+/*
  * Can md run an array of @level/@layout over @disks legs when the legs
  * with @lost[i] set are missing or out of sync?  md's own rule (raid10's
  * enough(), raid5/6's max_degraded), so a table the module refuses for
@@ -420,6 +428,15 @@ bool raidx_sb_torn_takeover(const struct raidx_sb *ref,
  * the same array as @ref, the freshest superblock.  Returns the number of
  * fatal findings.
  */
+/*
+ * Is @sb, a member at position @sb->array_position of the array @ref
+ * describes, stale: more than one event behind and not recorded failed
+ * (a superblock write it missed in a crash, a leg put back from an
+ * older copy)?  No write the others recorded says what it missed: md's
+ * assembly kicks such a leg, the kernel recovers it in full.  One event
+ * behind is a write a crash cut short: md takes it.
+ */
+bool raidx_sb_stale(const struct raidx_sb *ref, const struct raidx_sb *sb);
 unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 				      const struct raidx_sb *sb,
 				      unsigned int pos,

@@ -470,9 +470,13 @@ static void revive_faulty_legs(struct raidx_set *rs)
 				continue;
 			}
 		} else if (!rs->dev[i].unread) {
-			/* Failed while running: back via the bitmap. */
+			/*
+			 * Failed while running: back via the bitmap if it was
+			 * in sync; failed in a recovery, in full.
+			 */
 			rdev->raid_disk = i;
-			rdev->saved_raid_disk = i;
+			rdev->saved_raid_disk =
+				rdev->recovery_offset == MaxSector ? i : -1;
 		} else if (!raidx_place_unread_leg(rs, rdev, i)) {
 			rdev->flags = flags;
 			continue;
@@ -502,12 +506,13 @@ static void revive_faulty_legs(struct raidx_set *rs)
  * md_update_sb() writes that whole page, and the rest of it holds the
  * first bits (6.1's md-bitmap.c).  A superblock write before
  * md_bitmap_load() would clear those bits on disk, and the regions a
- * crash left dirty there would never be resynced.  So the bits are read
- * in first, from the leg md_bitmap_load() will read them from (same rule
- * as md's read_sb_page()), under md's header.  No read is needed for a
- * stale bitmap: loading sets all its bits.
+ * crash left dirty there would never be resynced.  So, before any such
+ * write (raidx_write_superblocks() calls this), the bits are read in,
+ * from the leg md_bitmap_load() will read them from (same rule as md's
+ * read_sb_page()), under md's header.  No read is needed for a stale
+ * bitmap (loading sets all its bits) nor once the bitmap is loaded.
  */
-static int read_bitmap_bits(struct raidx_set *rs)
+int raidx_read_bitmap_bits(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
 	struct bitmap *bitmap = md->bitmap;
@@ -691,7 +696,7 @@ static void record_bitmap(struct raidx_set *rs, bool marks, bool resized)
 	if (marks)
 		mark_unsynced(rs);
 	md_bitmap_unplug(rs->md.bitmap);
-	raidx_write_superblocks(rs);
+	WARN_ON_ONCE(raidx_write_superblocks(rs));
 }
 
 /*
@@ -741,13 +746,12 @@ int raidx_preresume(struct dm_target *ti)
 	 */
 	md->in_sync = md->persistent && md->recovery_cp == MaxSector;
 	if (rs->write_sbs) {
-		r = read_bitmap_bits(rs);
+		r = raidx_write_superblocks(rs);
 		if (r) {
 			/* nothing written yet: a retry reads again */
 			rs->preresumed = false;
 			return r;
 		}
-		raidx_write_superblocks(rs);
 	}
 
 	r = load_bitmap(rs);

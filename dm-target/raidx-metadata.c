@@ -164,16 +164,25 @@ static void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
  * Write every superblock now.  md_update_sb() writes nothing while the
  * array is read-only (only marks the change), but a table that is not
  * yet resumed is read-only and still has to record new legs and flags.
+ * md_update_sb() also writes the bitmap's first page: before the bitmap
+ * is loaded, its bits are read in first, and if no leg yields them
+ * nothing is written (the error is returned; a retry may read them).
+ * Once the bitmap is loaded this cannot fail.
  */
-void raidx_write_superblocks(struct raidx_set *rs)
+int raidx_write_superblocks(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
 	int was_ro = md->ro;
+	int r;
 
+	r = raidx_read_bitmap_bits(rs);
+	if (r)
+		return r;
 	md->ro = 0;
 	set_bit(MD_SB_CHANGE_DEVS, &md->sb_flags);
 	md_update_sb(md, 1);
 	md->ro = was_ro;
+	return 0;
 }
 
 void raidx_clear_failed_bits(struct raidx_set *rs,
@@ -207,6 +216,7 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 
 		d->first_use = false;
 		d->unread = false;
+		d->stale = false;
 		rdev->sb_loaded = 0;
 		rdev->raid_disk = i;
 		rdev->saved_raid_disk = -1;
@@ -531,6 +541,17 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 	/* It records the shape before the takeover: rewritten at resume. */
 	if (raidx_sb_torn_takeover(ref, sb))
 		rs->write_sbs = true;
+	/*
+	 * Recovered in full, never trusted.  Not judged while another table
+	 * runs the array: its writes between two legs' reads make events
+	 * differ (the superblocks are read again at resume).
+	 */
+	if (!rs->provisional && raidx_sb_stale(ref, sb)) {
+		DMWARN("%s: leg %d: %llu events behind and not recorded failed: recovered in full",
+		       raidx_name(rs), ctx.leg,
+		       (unsigned long long)(ref->events - sb->events));
+		rs->dev[ctx.leg].stale = true;
+	}
 
 	/* A leg recorded as failed comes back through partial recovery. */
 	if (raidx_sb_failed(ref, sb->array_position))
@@ -539,8 +560,8 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 }
 
 /*
- * Enough legs left to serve data?  A leg without a readable superblock
- * or out of sync is lost.  Outside raid10 a leg on its first use (to be
+ * Enough legs left to serve data?  A leg without a readable superblock,
+ * stale or out of sync is lost.  Outside raid10 a leg on its first use (to be
  * recovered) is not counted, as dm-raid does not: md_run() then refuses
  * what md cannot run.  raid10 counts it, as md's enough() does.
  */
@@ -556,7 +577,7 @@ static int check_redundancy(struct raidx_set *rs)
 	for (i = 0; i < disks; i++) {
 		struct raidx_dev *d = &rs->dev[i];
 
-		lost[i] = !d->rdev.sb_page ||
+		lost[i] = !d->rdev.sb_page || d->stale ||
 			  !test_bit(In_sync, &d->rdev.flags);
 		if (!rs_is_raid10(rs) && d->first_use)
 			lost[i] = false;
@@ -599,11 +620,22 @@ static void adopt_leg_state(struct raidx_set *rs, struct md_rdev *rdev,
 		rdev->ppl.size = rs->ppl_size;
 	}
 
-	/* A leg that comes back is out of sync until the bitmap says. */
+	/*
+	 * A leg that comes back is out of sync until the bitmap says, if it
+	 * was in sync when it failed; one that failed in a recovery holds
+	 * nothing the bitmap knows of beyond that point: in full.
+	 */
 	if (test_and_clear_bit(Faulty, &rdev->flags)) {
 		rdev->recovery_offset = 0;
 		clear_bit(In_sync, &rdev->flags);
-		rdev->saved_raid_disk = rdev->raid_disk;
+		rdev->saved_raid_disk = !d->first_use &&
+			sb->disk_recovery_offset == MaxSector ?
+			rdev->raid_disk : -1;
+	}
+	if (d->stale) {
+		rdev->recovery_offset = 0;
+		clear_bit(In_sync, &rdev->flags);
+		rdev->saved_raid_disk = -1;
 	}
 }
 
@@ -697,8 +729,10 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 		if (test_bit(Journal, &rdev->flags))
 			continue;
 		i = leg_of(rs, rdev);
+		/* a leg a takeover adds holds nothing: decide checks it */
 		if (!rdev->sb_page || rdev->raid_disk < 0 ||
-		    rs->dev[i].first_use || rdev == freshest)
+		    rs->dev[i].first_use || rdev == freshest ||
+		    raidx_takeover_adds(rs, i))
 			continue;
 		r = check_member(rs, rdev, &ref, &sbs[i]);
 		if (r)
@@ -707,9 +741,10 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 	if (raidx_sb_failed(&ref, leg_of(rs, freshest)))
 		set_bit(Faulty, &freshest->flags);
 
+	/* a stale leg serves nothing until recovered: as good as missing */
 	for (i = 0; i < rs->raid_disks; i++)
 		if (!rs->dev[i].data_dev || rs->dev[i].rdev.raid_disk < 0 ||
-		    raidx_sb_failed(&ref, i))
+		    raidx_sb_failed(&ref, i) || rs->dev[i].stale)
 			rs->degraded_legs++;
 
 	if (check_redundancy(rs)) {

@@ -318,7 +318,7 @@ static int set_journal_mode(struct raidx_set *rs, const char *name)
 		rs->journal.mode = mode;
 		rs->journal.running_mode = mode;
 		set_bit(RAIDX_ARG_JOURNAL_MODE, &rs->params.given);
-		raidx_write_superblocks(rs);
+		WARN_ON_ONCE(raidx_write_superblocks(rs));
 	}
 	mddev_unlock(&rs->md);
 	if (r)
@@ -410,7 +410,7 @@ static int enable_ppl(struct raidx_set *rs)
 	raidx_drop_bitmap(md);
 	rs->bitmap_stale = true;
 	/* Before any write can happen without the bitmap. */
-	raidx_write_superblocks(rs);
+	WARN_ON_ONCE(raidx_write_superblocks(rs));
 	mddev_resume(md);
 	mddev_unlock(md);
 
@@ -419,7 +419,7 @@ static int enable_ppl(struct raidx_set *rs)
 	mddev_lock_nointr(md);
 	if (test_bit(MD_HAS_PPL, &md->flags)) {
 		rs->policy = RAIDX_POLICY_PPL;
-		raidx_write_superblocks(rs);
+		WARN_ON_ONCE(raidx_write_superblocks(rs));
 	}
 	mddev_unlock(md);
 	if (rs->policy == RAIDX_POLICY_PPL)
@@ -449,7 +449,7 @@ static int disable_ppl(struct raidx_set *rs)
 
 	mddev_lock_nointr(md);
 	rs->policy = RAIDX_POLICY_RESYNC;
-	raidx_write_superblocks(rs);
+	WARN_ON_ONCE(raidx_write_superblocks(rs));
 	mddev_unlock(md);
 
 	r = md->pers->change_consistency_policy(md, "resync");
@@ -462,7 +462,7 @@ static int disable_ppl(struct raidx_set *rs)
 		      raidx_name(rs), r);
 		mddev_lock_nointr(md);
 		rs->policy = RAIDX_POLICY_PPL;
-		raidx_write_superblocks(rs);
+		WARN_ON_ONCE(raidx_write_superblocks(rs));
 		mddev_unlock(md);
 		return r ?: -EIO;
 	}

@@ -12,7 +12,7 @@
 #include "raidx.h"
 
 #define RAIDX_VERSION_MAJOR	1
-#define RAIDX_VERSION_MINOR	19
+#define RAIDX_VERSION_MINOR	20
 #define RAIDX_VERSION_PATCH	0
 
 static char *target_name = "raid";

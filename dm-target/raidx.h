@@ -95,6 +95,7 @@ struct raidx_dev {
 	struct md_rdev rdev;
 	bool first_use;		/* no valid superblock: written fresh */
 	bool unread;		/* superblock unreadable at load: no place yet */
+	bool stale;		/* events behind, not recorded failed: recover */
 };
 
 struct raidx_set {
@@ -111,6 +112,7 @@ struct raidx_set {
 	bool write_sbs;
 	bool grow;
 	bool takeover;			/* the table asks for another level */
+	struct raidx_shape takeover_from; /* what the superblocks record */
 	/*
 	 * Nothing from here to the end is known to be in sync (MaxSector:
 	 * all is, but for what the bitmap marks).  Preresume puts bits for
@@ -259,7 +261,7 @@ void raidx_table_leg_state(struct raidx_set *rs);
 
 /* raidx-metadata.c */
 int raidx_load_superblocks(struct raidx_set *rs);
-void raidx_write_superblocks(struct raidx_set *rs);
+int __must_check raidx_write_superblocks(struct raidx_set *rs);
 int raidx_read_sb(struct md_rdev *rdev, bool reread);
 void raidx_clear_failed_bits(struct raidx_set *rs,
 			     const unsigned long *cleared);
@@ -273,6 +275,7 @@ int raidx_build_md(struct raidx_set *rs);
 void raidx_md_table_geometry(struct raidx_set *rs);
 void raidx_set_capacity(struct raidx_set *rs);
 void raidx_drop_bitmap(struct mddev *md);
+int raidx_read_bitmap_bits(struct raidx_set *rs);
 void raidx_stop_sync_thread(struct mddev *md);
 void raidx_table_event(struct work_struct *ws);
 int raidx_start_array(struct raidx_set *rs);
@@ -299,6 +302,7 @@ const char *raidx_journal_status(struct raidx_set *rs);
 /* raidx-decide.c */
 int raidx_decide(struct raidx_set *rs);
 int raidx_adjust_data_offsets(struct raidx_set *rs);
+bool raidx_takeover_adds(const struct raidx_set *rs, unsigned int pos);
 int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
 			       unsigned int sb_layout, unsigned int sb_chunk,
 			       unsigned int sb_disks);

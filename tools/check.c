@@ -303,9 +303,14 @@ static unsigned int check_array_state(struct rx_array *a,
 		const struct rx_leg *l = &a->legs[i];
 
 		/*
-		 * dm-raid never compares a leg's events with the freshest:
-		 * a stale leg that is neither failed nor recovering would
-		 * be trusted as in sync.
+		 * The stock dm-raid never compares a leg's events with the
+		 * freshest: a stale leg that is neither failed nor
+		 * recovering would be trusted as in sync by it.  dm-raidx
+		 * recovers one more than an event behind in full
+		 * (raidx_sb_stale()) and takes one a single event behind,
+		 * as md does (a superblock write a crash cut short).  The
+		 * metadata needs repair either way: the array may meet the
+		 * stock target.
 		 */
 		if (l->sb_valid &&
 		    l->sb.disk_recovery_offset != RAIDX_MAX_SECTOR) {
@@ -325,8 +330,13 @@ static unsigned int check_array_state(struct rx_array *a,
 		c->leg = i;
 		bad += tool_finding(c, RAIDX_FATAL, "events", l->sb.events,
 				    ref->events,
+				    raidx_sb_stale(ref, &l->sb) ?
 				    "stale leg not marked failed or recovering: "
-				    "the kernel would trust its data");
+				    "dm-raidx recovers it in full, the stock "
+				    "target would trust its data" :
+				    "stale leg not marked failed or recovering: "
+				    "one event behind, the kernel would trust "
+				    "its data");
 	}
 	c->dev = refdev;
 	c->leg = refleg;

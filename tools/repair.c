@@ -168,7 +168,8 @@ static enum leg_fate decide(struct repair *rp, unsigned int i)
 		if (raidx_sb_failed(ref, i)) {
 			rx_info("leg %u (%s): stale (events %llu < %llu) and "
 				"marked failed: the kernel recovers it from "
-				"the bitmap", i, l->path,
+				"the bitmap (in full if it failed in a "
+				"recovery)", i, l->path,
 				(unsigned long long)l->sb.events,
 				(unsigned long long)ref->events);
 			return FATE_PARTIAL;

@@ -19,21 +19,8 @@ VG=h3vg
 MIB=$((1 << 20))
 
 # The PVs are dm-linear wrappers over loop devices, so one can be failed;
-# LVM must see only the wrappers (not the loop devices under them).
-modprobe loop
-for ((i = 0; i < NPV; i++)); do
-	new_loop "PVLOOP[$i]" "$TEST_TMP/pv$i" 64
-	dm_wrap "h3pv$i" "${PVLOOP[i]}"
-	PV[i]=/dev/mapper/h3pv$i
-done
-sed -i 's#^\tfilter = .*#\tfilter = [ "a|^/dev/mapper/h3pv[0-9]+$|", "r|.*|" ]\n\tglobal_filter = [ "a|^/dev/mapper/h3pv[0-9]+$|", "r|.*|" ]#' \
-	"$LVM_SYSTEM_DIR/lvm.conf"
-grep -q 'h3pv' "$LVM_SYSTEM_DIR/lvm.conf" || fail "lvm.conf filter not set"
-
-run pvcreate -q "${PV[@]}"
-run vgcreate -q -s 1M "$VG" "${PV[@]}"
-on_cleanup vgremove -ff -y "$VG"
-on_cleanup vgchange -an "$VG"
+# LVM sees only the wrappers (not the loop devices under them).
+lvm_test_vg "$VG" h3pv $NPV 64
 pass "VG $VG on $NPV PVs"
 
 # lv NAME SIZE_MB LVCREATE_ARGS...

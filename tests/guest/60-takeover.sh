@@ -14,15 +14,27 @@
 #      recorded failed, an unclean array, an array not in sync, a
 #      rebuild in the same table, another size, a rotation md would
 #      misread (takeover not possible), the Q leg given in place of leg 0,
-#      raid5 -> raid6 (adds a leg: not made yet), raid6 -> raid5 under
-#      the consistency policy ppl.
+#      raid6 -> raid5 under the consistency policy ppl, raid5 -> raid6
+#      without rebuilding the added leg or rebuilding a kept one.
 #  (e) a crash during the takeover's superblock write: one leg still
 #      records raid6 on 4 legs, one event behind: taken as a member,
 #      its superblock rewritten, data, check 0.
 #  (f) the takeover as a live reload of the raid6 (dmsetup reload while
 #      it runs, then suspend and resume): data, check 0.
+#  (g) raid1 on 2 legs -> raid5_ls on 2, then recorded dirty (a crash)
+#      and activated with a leg missing: it runs (its parity is a copy of
+#      its data: no write hole), data; the leg rebuilt while the array is
+#      still recorded dirty: data, check 0.
+#  (h) raid5_ls on 3 legs -> raid6_ls_6 on 4 as LVM2 does it (the added Q
+#      leg named for rebuild, then the table without it as a live reload
+#      mid-recovery): data, check 0, superblocks 6/4; back to raid5; to
+#      raid6 again without rebuilding Q: refused; a crash while Q is
+#      rebuilt (recorded dirty, rebuild still in the table): starts, data,
+#      check 0; the stock target activates the raid6.
 # Each case failed before dm-raidx 1.19.0 ("not supported by dm-raidx
-# yet"), but d, which it refused too (with other messages).
+# yet"), but d, which it refused too (with other messages); g failed
+# before 1.20.0 ("Cannot start dirty degraded array (write hole)"), h
+# too ("not supported by dm-raidx yet").
 # timeout: 900
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cases.sh"
@@ -37,8 +49,7 @@ R5="raid5_ls 3 $CHUNK region_size 1024"
 
 # sb_u32 META BYTE: a u32 of the superblock (8 num_devices, 48 level).
 sb_u32() {
-	dd if="$1" bs=512 count=1 iflag=direct status=none |
-		od -An -tu4 -j"$2" -N4 | tr -d ' '
+	sb_field "$1" "$2" 4
 }
 
 # legs_of N: " META DATA" of the first N legs make_legs made.
@@ -165,10 +176,13 @@ case_d() {
 		run "$TESTIMG" poke "${LEG_META[i]}" ext.state=0 array_resync_offset=4096
 	done
 	refused d "$t5$(legs_of 3)" "Cannot take over an array that is not in sync" 4
-	# raid5 -> raid6 adds a leg: allowed by md's rules, not made yet
+	# raid5 -> raid6 adds a leg, which must be rebuilt, and only it
 	wipe_metas 4
 	filled tk 3 "$R5" "$s"
-	refused d "0 $s raidx $R6 4$(legs_of 4)" "not supported by dm-raidx yet" 3
+	refused d "0 $s raidx $R6 4$(legs_of 4)" \
+		"New device injected into existing raid set without 'rebuild'" 3
+	refused d "0 $s raidx raid6_ls_6 7 $CHUNK region_size 1024 rebuild 1 rebuild 3 4$(legs_of 4)" \
+		"A takeover cannot rebuild" 3
 }
 
 case_e() {
@@ -218,10 +232,81 @@ case_f() {
 	dm_remove tk
 }
 
+case_g() {
+	local s i
+	make_legs 2 $MB >/dev/null
+	s=$((MB << 11))
+	s=$((s / CHUNK * CHUNK))
+	filled tk 2 "raid1 3 0 region_size 1024" "$s"
+	runs g tk "0 $s raidx $R5 2$(legs_of 2)"
+	for i in 0 1; do
+		run "$TESTIMG" poke "${LEG_META[i]}" ext.state=1
+	done
+	if echo "0 $s raidx $R5 2 - - ${LEG_META[1]} ${LEG_DATA[1]}" | dmsetup create tk; then
+		on_cleanup dm_remove tk
+		soft_eq g "$(sha_of /dev/mapper/tk)" "$SHA" "data of the dirty raid5 with leg 0 missing"
+		dm_remove tk
+	else
+		soft g "a dirty 2-leg raid5 with a leg missing was refused"
+	fi
+	run "$TESTIMG" poke "${LEG_META[1]}" ext.state=1
+	runs g tk "0 $s raidx raid5_ls 5 $CHUNK region_size 1024 rebuild 0 2$(legs_of 2)"
+}
+
+case_h() {
+	local s i
+	make_legs 4 $MB >/dev/null
+	s=$(striped_sectors $MB 2)
+	filled tk 3 "$R5" "$s"
+	# LVM2's first table: raid6 with the added Q leg to rebuild
+	dm_create tk "0 $s raidx raid6_ls_6 5 $CHUNK region_size 1024 rebuild 3 4$(legs_of 4)"
+	soft_eq h "$(raid_field tk 4)" raid6_ls_6 "level"
+	soft_eq h "$(sha_of /dev/mapper/tk)" "$SHA" "data while Q is rebuilt"
+	# LVM2's second table, without rebuild, as a live reload
+	echo "0 $s raidx $R6 4$(legs_of 4)" | run dmsetup reload tk
+	run dmsetup suspend tk
+	run dmsetup resume tk
+	wait_sync tk 300
+	soft_eq h "$(raid_health tk)" AAAA "health after the recovery"
+	soft_eq h "$(sha_of /dev/mapper/tk)" "$SHA" "data after Q is rebuilt"
+	soft_eq h "$(mismatches tk)" 0 "mismatch_cnt as raid6"
+	dm_remove tk
+	for i in 0 1 2 3; do
+		soft_eq h "$(sb_u32 "${LEG_META[i]}" 48)/$(sb_u32 "${LEG_META[i]}" 8)" \
+			6/4 "leg $i superblock level/legs"
+	done
+	# back to raid5 (the Q leg keeps its older raid6 superblock) ...
+	runs h tk "0 $s raidx $R5 3$(legs_of 3)"
+	# ... and to raid6 again without rebuilding it: refused
+	refused h "0 $s raidx $R6 4$(legs_of 4)" \
+		"A takeover rebuilds the legs it adds" 4
+	# a crash while Q is rebuilt: recorded dirty, the table still names
+	# the Q leg for rebuild; it holds parity only, so the array starts
+	dm_create tk "0 $s raidx raid6_ls_6 5 $CHUNK region_size 1024 rebuild 3 4$(legs_of 4)"
+	dm_remove tk
+	for i in 0 1 2 3; do
+		run "$TESTIMG" poke "${LEG_META[i]}" ext.state=1
+	done
+	if echo "0 $s raidx raid6_ls_6 5 $CHUNK region_size 1024 rebuild 3 4$(legs_of 4)" |
+		dmsetup create tk; then
+		on_cleanup dm_remove tk
+		wait_sync tk 300
+		soft_eq h "$(sha_of /dev/mapper/tk)" "$SHA" "data after the crash"
+		soft_eq h "$(mismatches tk)" 0 "mismatch_cnt after the crash"
+		dm_remove tk
+	else
+		soft h "a crashed raid6 rebuilding its Q leg was refused"
+	fi
+	load_stock_dmraid
+	runs h tk "0 $s raid $R6 4$(legs_of 4)"
+}
+
 run_case a "raid6_ls_6 on 4 legs -> raid5_ls on 3" case_a
 run_case b "raid1 on 2 legs <-> raid5_ls on 2" case_b
 run_case c "raid1 on 3 legs <-> raid10 near 3" case_c
 run_case d "refused takeovers leave the superblocks alone" case_d
 run_case e "a crash during the takeover's superblock write" case_e
 run_case f "the takeover as a live reload" case_f
+run_case g "a dirty 2-leg raid5 with a leg missing, then rebuilt" case_g
+run_case h "raid5_ls on 3 legs -> raid6_ls_6 on 4 (Q added), and back" case_h
 cases_end

@@ -403,3 +403,35 @@ backup {
 EOF
 }
 _setup_lvm_conf
+
+# lvm_test_vg VG PREFIX NPV PV_MB: a VG on NPV PVs of PV_MB MiB, each a
+# dm-linear wrapper PREFIX<i> over a loop device (so one can be failed
+# with dm_swap_error), the only devices LVM sees; PV[i] their paths.
+# Removed at cleanup.
+lvm_test_vg() {
+	local vg=$1 prefix=$2 n=$3 mb=$4 i
+	modprobe loop
+	PV=()
+	for ((i = 0; i < n; i++)); do
+		new_loop "PVLOOP[$i]" "$TEST_TMP/pv$i" "$mb"
+		dm_wrap "$prefix$i" "${PVLOOP[i]}"
+		PV[i]=/dev/mapper/$prefix$i
+	done
+	sed -i "s#^\tfilter = .*#\tfilter = [ \"a|^/dev/mapper/$prefix[0-9]+\$|\", \"r|.*|\" ]\n\tglobal_filter = [ \"a|^/dev/mapper/$prefix[0-9]+\$|\", \"r|.*|\" ]#" \
+		"$LVM_SYSTEM_DIR/lvm.conf"
+	grep -q "$prefix" "$LVM_SYSTEM_DIR/lvm.conf" || fail "lvm.conf filter not set"
+	run pvcreate -q "${PV[@]}"
+	run vgcreate -q -s 1M "$vg" "${PV[@]}"
+	on_cleanup vgremove -ff -y "$vg"
+	on_cleanup vgchange -an "$vg"
+}
+
+# ---- superblocks --------------------------------------------------------------
+
+# sb_field META BYTE SIZE: the unsigned SIZE-byte field at BYTE of the
+# superblock on META, read past the page cache (8 num_devices, 16 events,
+# 48 level).
+sb_field() {
+	dd if="$1" bs=512 count=1 iflag=direct status=none |
+		od -An -tu"$3" -j"$2" -N"$3" | tr -d ' '
+}

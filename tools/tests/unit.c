@@ -240,8 +240,41 @@ static void test_torn_takeover(void)
 	sb.stripe_sectors = sb.new_stripe_sectors = 0;
 	sb.array_position = 1;
 	EXPECT(raidx_sb_torn_takeover(&ref, &sb), "raid1 -> raid5: torn");
+	/* raid5_ls on 3 -> raid6_ls_6 on 4 (Q added): a kept leg is torn */
+	good_sb(&ref);
+	ref.events = 11;
+	ref.level = ref.new_level = 6;
+	ref.layout = ref.new_layout = RAIDX_ALG_LEFT_SYMMETRIC_6;
+	ref.num_devices = 4;
+	sb = ref;
+	sb.events = 10;
+	sb.level = sb.new_level = 5;
+	sb.layout = sb.new_layout = RAIDX_ALG_LEFT_SYMMETRIC;
+	sb.num_devices = 3;
+	sb.array_position = 1;
+	EXPECT(raidx_sb_torn_takeover(&ref, &sb), "raid5 -> raid6: torn");
+	/* stale: more than one event behind, not failed, not torn */
+	good_sb(&ref);
+	ref.events = 11;
+	sb = ref;
+	sb.array_position = 1;
+	sb.events = 10;
+	EXPECT(!raidx_sb_stale(&ref, &sb), "one event behind taken as stale");
+	sb.events = 9;
+	EXPECT(raidx_sb_stale(&ref, &sb), "two events behind not stale");
+	raidx_sb_set_failed(&ref, 1, true);
+	EXPECT(!raidx_sb_stale(&ref, &sb), "failed leg taken as stale");
+	raidx_sb_set_failed(&ref, 1, false);
+	ref.level = sb.level = 0;
+	EXPECT(!raidx_sb_stale(&ref, &sb), "raid0 leg taken as stale");
 	/* raid0 -> raid5_n is not made yet, so not taken as torn */
+	good_sb(&ref);
+	ref.events = 11;
+	sb = ref;
+	sb.events = 10;
+	sb.array_position = 1;
 	sb.level = sb.new_level = 0;
+	ref.level = ref.new_level = 5;
 	ref.layout = RAIDX_ALG_PARITY_N;
 	ref.num_devices = 3;
 	sb.num_devices = 2;
@@ -702,6 +735,38 @@ static const struct {
 	{ SH(10, R10N(2), 2), SH(5, LS, 2), 1, 1, 1 },
 };
 
+/* Which takeovers the module makes (the rest are refused as not yet). */
+static const struct {
+	struct raidx_shape from, to;
+	bool made;
+} takeovers_made[] = {
+	{ SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4), SH(5, LS, 3), true },
+	{ SH(5, LS, 3), SH(6, RAIDX_ALG_LEFT_SYMMETRIC_6, 4), true },
+	{ SH(5, PN, 3), SH(6, PN, 4), true },
+	{ SHC(1, 0, 0, 2), SH(5, LS, 2), true },
+	{ SHC(1, 0, 0, 3), SH(10, R10N(3), 3), true },
+	{ SH(0, 0, 2), SH(5, PN, 3), false },
+	{ SH(0, 0, 2), SH(10, R10N(2), 4), false },
+	{ SH(10, R10N(2), 4), SH(0, 0, 2), false },
+	{ SH(5, RAIDX_ALG_PARITY_0, 3), SH(0, 0, 2), false },
+	{ SH(6, PN, 4), SH(0, 0, 2), false },
+};
+
+static void test_takeovers_made(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(takeovers_made); i++)
+		EXPECT(raidx_takeover_supported(&takeovers_made[i].from,
+						&takeovers_made[i].to) ==
+		       takeovers_made[i].made,
+		       "takeover raid%u/%u -> raid%u/%u: made %d",
+		       takeovers_made[i].from.level,
+		       takeovers_made[i].from.disks,
+		       takeovers_made[i].to.level, takeovers_made[i].to.disks,
+		       takeovers_made[i].made);
+}
+
 static void test_takeover_legs(void)
 {
 	unsigned int i, first, count;
@@ -755,6 +820,29 @@ static void test_only_parity(void)
 		       only_parity[i].level, only_parity[i].layout,
 		       only_parity[i].disks, only_parity[i].pos,
 		       only_parity[i].parity);
+}
+
+/* Where a crash while degraded can tear a stripe (the write hole). */
+static const struct {
+	u32 level, disks;
+	bool hole;
+} write_holes[] = {
+	{ 1, 2, false }, { 1, 3, false }, { 10, 4, false }, { 0, 3, false },
+	{ 4, 2, false }, { 5, 2, false }, { 4, 3, true }, { 5, 3, true },
+	{ 5, 8, true }, { 6, 4, true }, { 6, 5, true },
+};
+
+static void test_write_hole(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(write_holes); i++)
+		EXPECT(raidx_write_hole(write_holes[i].level,
+					write_holes[i].disks) ==
+		       write_holes[i].hole,
+		       "raid%u on %u legs: write hole %d",
+		       write_holes[i].level, write_holes[i].disks,
+		       write_holes[i].hole);
 }
 
 static const char *const bad_dumps[] = {
@@ -862,6 +950,8 @@ int main(void)
 	test_takeover_legs();
 	test_torn_takeover();
 	test_only_parity();
+	test_write_hole();
+	test_takeovers_made();
 	test_parser();
 	test_ppl();
 	printf("%u passed, %u failed\n", passed, failed);

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Legs whose own superblock says less than the array does (issue 11;
+# found by the review of the raid5 -> raid6 takeover, issue 13).  A raid6_ls_6
+# on 4 legs, synced and filled; leg 3 holds Q only, so its data can be
+# made garbage without changing what the array reads, and `check` shows
+# whether it was recovered.
+#  (a) leg 3 three events behind, recorded failed by no leg (a
+#      superblock write it missed in a crash, a leg put back from an older
+#      copy), its data garbage: recovered in full (md's assembly kicks
+#      such a leg), check 0.  Before 1.20.0 it was trusted as in sync.
+#  (b) leg 3 recorded failed by the others, its own superblock saying it
+#      failed in a recovery at 1 MiB, its data garbage beyond: recovered in
+#      full, not only where the bitmap has bits (it has none: the array
+#      was shut down cleanly), check 0.  Before 1.20.0: bitmap only.
+#  (c) recorded dirty (a crash) with data leg 1 mid-recovery, and the
+#      table naming Q for rebuild: refused (md would rebuild leg 1 from
+#      parity the crash may have torn).  The first draft of the raid5 ->
+#      raid6 takeover (Q-only rebuilds after a crash) accepted it.
+# timeout: 600
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/cases.sh"
+
+load_raidx raidx
+TESTIMG=$TOP/tools/tests/raidx_testimg
+[ -x "$TESTIMG" ] || fail "$TESTIMG not built (make tools)"
+MB=16
+CHUNK=128
+R6="raid6_ls_6 3 $CHUNK region_size 1024"
+
+legs4() {
+	local i
+	for i in 0 1 2 3; do
+		printf ' %s %s' "${LEG_META[i]}" "${LEG_DATA[i]}"
+	done
+}
+
+# synced: a new raid6 on 4 legs, synced, filled (SHA), removed.
+synced() {
+	make_legs 4 $MB >/dev/null
+	S=$(striped_sectors $MB 2)
+	TABLE="0 $S raidx $R6 4$(legs4)"
+	dm_create tk "$TABLE"
+	wait_sync tk 300
+	write_pattern /dev/mapper/tk tk $((S * 512))
+	SHA=$(sha_of /dev/mapper/tk)
+	dm_remove tk
+}
+
+# garbage_q FROM_SECTOR: leg 3's data from FROM_SECTOR on overwritten.
+garbage_q() {
+	dd if=/dev/urandom of="${LEG_DATA[3]}" bs=512 seek="$1" \
+		count=$((MB * 2048 - $1)) oflag=direct status=none
+}
+
+# recovered CASE: activate, the recovery runs, data and check 0.
+recovered() {
+	dm_create tk "$TABLE"
+	wait_sync tk 300
+	soft_eq "$1" "$(sha_of /dev/mapper/tk)" "$SHA" "data"
+	soft_eq "$1" "$(mismatches tk)" 0 "mismatch_cnt after check"
+	dm_remove tk
+}
+
+case_a() {
+	local e
+	synced
+	e=$(sb_field "${LEG_META[0]}" 16 8)
+	run "$TESTIMG" poke "${LEG_META[3]}" events=$((e - 3))
+	garbage_q 0
+	echo "stale-legs a" >/dev/kmsg
+	recovered a
+	if dmesg | sed -n '/stale-legs a/,$p' | grep -q "events behind and not recorded failed"; then
+		soft_pass a "the kernel log names the stale leg"
+	else
+		soft a "no kernel log line about the stale leg"
+	fi
+}
+
+case_b() {
+	local i e
+	synced
+	e=$(sb_field "${LEG_META[0]}" 16 8)
+	for i in 0 1 2; do
+		run "$TESTIMG" poke "${LEG_META[i]}" failed_devices=8
+	done
+	run "$TESTIMG" poke "${LEG_META[3]}" events=$((e - 1)) disk_recovery_offset=2048
+	garbage_q 2048
+	recovered b
+}
+
+case_c() {
+	local i
+	synced
+	run "$TESTIMG" poke "${LEG_META[1]}" disk_recovery_offset=4096
+	for i in 0 1 2 3; do
+		run "$TESTIMG" poke "${LEG_META[i]}" ext.state=1
+	done
+	expect_table_rejected "0 $S raidx raid6_ls_6 5 $CHUNK region_size 1024 rebuild 3 4$(legs4)" \
+		"Cannot rebuild an unclean array"
+}
+
+run_case a "a leg three events behind, recorded failed by none" case_a
+run_case b "a leg the others record failed, failed in its recovery" case_b
+run_case c "a crashed raid6 with a data leg mid-recovery, Q to rebuild" case_c
+cases_end
