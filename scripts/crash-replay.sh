@@ -11,7 +11,9 @@
 #
 # Cases (default: all): raid5-resync raid5-ppl raid5-journal-wt
 # raid5-journal-wb raid6-resync raid6-journal-wb raid5-switch (created
-# resync, switched to ppl by message while the workload writes).
+# resync, switched to ppl by message while the workload writes)
+# raid5-takeover (raid5_ls on 4 legs taken over to raid6_ls_6 on 5 while
+# the workload writes, LVM2's two tables).
 # --short: a smaller workload and about CRASH_CHECK_MAX (50) checked points
 # per case, dm-raidx only unless CRASH_TARGETS says otherwise.
 # Full: CRASH_POINTS (1000) points at least, every one checked.
@@ -33,7 +35,7 @@ if [ "${1:-}" = --short ]; then
 	SHORT=1
 	shift
 fi
-ALL_CASES="raid5-resync raid5-ppl raid5-journal-wt raid5-journal-wb raid6-resync raid6-journal-wb raid5-switch"
+ALL_CASES="raid5-resync raid5-ppl raid5-journal-wt raid5-journal-wb raid6-resync raid6-journal-wb raid5-switch raid5-takeover"
 CASES=${*:-${CRASH_CASES:-$ALL_CASES}}
 if [ "$SHORT" = 1 ]; then
 	TARGETS=${CRASH_TARGETS:-raidx}
@@ -52,11 +54,18 @@ case_env() {
 	case $policy in
 	journal-wt) policy=journal mode=writethrough ;;
 	journal-wb) policy=journal mode=writeback ;;
-	resync|ppl|switch) ;;
+	resync|ppl|switch|takeover) ;;
 	*) echo "unknown case $1" >&2; return 1 ;;
 	esac
 	case $level in
-	raid5) echo "REPLAY_LEVEL=raid5_ls REPLAY_LEGS=4" ;;
+	raid5)
+		if [ "$policy" = takeover ]; then
+			# raid5_ls on 4 legs -> raid6_ls_6 on 5
+			echo "REPLAY_LEVEL=raid6_ls_6 REPLAY_LEGS=5"
+		else
+			echo "REPLAY_LEVEL=raid5_ls REPLAY_LEGS=4"
+		fi
+		;;
 	raid6) echo "REPLAY_LEVEL=raid6_zr REPLAY_LEGS=5" ;;
 	*) echo "unknown level in $1" >&2; return 1 ;;
 	esac

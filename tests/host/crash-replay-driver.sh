@@ -30,7 +30,7 @@ run() { # run NAME ARGS...: the driver with the stub; exit code in $T/NAME.rc
 run all env CRASH_TARGETS="raidx stock" bash "$TOP/scripts/crash-replay.sh" --short
 check "all cases: raidx raid6-resync had no verdict, exit 1" is "$(cat "$T/all.rc")" 1
 check "all cases: header line" is "$(head -n1 "$T/all.tsv")" "$(printf 'target\tcase\tpoints\tfailures')"
-check "all cases: 12 lines (no stock ppl, no stock switch)" is "$(tail -n +2 "$T/all.tsv" | wc -l)" 12
+check "all cases: 14 lines (8 cases, no stock ppl, no stock switch)" is "$(tail -n +2 "$T/all.tsv" | wc -l)" 14
 check "all cases: raidx switch case run" grep -qP '^raidx\traid5-switch\t50\t0$' "$T/all.tsv"
 check "all cases: stock writeback journal 50 points, 3 failures" \
 	grep -qP '^stock\traid5-journal-wb\t50\t3$' "$T/all.tsv"

@@ -20,8 +20,15 @@
 #     resync after a crash must leave the parity right);
 #   - for raid4/5/6, the same with one leg missing (a different one each
 #     point): no check (nothing to compare), and for policy resync (and
-#     switch, before the switch) a refused dirty degraded start is
-#     counted, not failed.
+#     switch, before the switch, and takeover) a refused dirty degraded
+#     start is counted, not failed.
+# Case takeover: raid5_ls on NLEGS-1 legs taken over to raid6_ls_6 on
+# NLEGS while the workload writes, as LVM2 does it: the raid6 table with
+# `rebuild` of the added Q leg as a live reload, then, once the recovery
+# runs, the same table without it.  Each point is assembled with the
+# table LVM2's metadata would give then: LVM2 commits the new metadata
+# while the old table is suspended (vg_write, suspend, vg_commit,
+# resume), so the marks tk-takeover and tk-second are logged there.
 # A failing point saves the leg images and the point in
 # $REPLAY_OUT/fail-<policy>-p<P>/ (the base image, log and record once, in
 # $REPLAY_OUT/case-<policy>/), and stops (REPLAY_KEEP_GOING=1: go on).
@@ -37,7 +44,7 @@ for b in "$LR" "$CW" "$CV"; do
 	[ -x "$b" ] || fail "$b not built (make -C tests/crash/replay)"
 done
 
-POLICY=${REPLAY_POLICY:-ppl}		# resync | ppl | journal | switch
+POLICY=${REPLAY_POLICY:-ppl}		# resync | ppl | journal | switch | takeover
 # switch: created with policy resync (and PPL space), switched to ppl by
 # the consistency_policy message while the workload writes; the replay
 # points fall before, across and after the switch.
@@ -74,7 +81,7 @@ raid6*) PARITY=2 ;;
 esac
 off=0
 case $POLICY in
-resync) PARAMS="1 $CHUNK" ;;
+resync|takeover) PARAMS="1 $CHUNK" ;;
 ppl) off=2048; PARAMS="5 $CHUNK consistency_policy ppl data_offset $off" ;;
 switch) off=2048; PARAMS="3 $CHUNK data_offset $off" ;;
 journal) PARAMS="5 $CHUNK journal_dev @J@ journal_mode $JMODE" ;;
@@ -88,6 +95,14 @@ stock)
 	;;
 *) fail "unknown REPLAY_TARGET $TARGET" ;;
 esac
+if [ "$POLICY" = takeover ]; then
+	[ "$LEVEL" = raid6_ls_6 ] || fail "case takeover: REPLAY_LEVEL must be raid6_ls_6"
+	Q=$((NLEGS - 1))	# the leg the takeover adds
+fi
+# Which table LVM2's metadata gives (case takeover): r5, r6-rebuild, r6.
+PHASE=""
+POLICY_TAKEOVER=0
+[ "$POLICY" != takeover ] || POLICY_TAKEOVER=1
 LEG_SECTORS=$(( (DATA_S - off) / CHUNK * CHUNK ))
 SECTORS=$((LEG_SECTORS * (NLEGS - PARITY)))
 BLOCKS=${WL_BLOCKS:-$((SECTORS / 8))}
@@ -110,13 +125,21 @@ region() {
 
 # table M_VAR D_VAR JDEV MISSING: the array's table over the leg devices
 # in the arrays named M_VAR, D_VAR; leg MISSING (or -1) given as "- -".
+# Case takeover: the table of PHASE (raid5 without the Q leg, or raid6
+# with or without the Q leg's rebuild).
 table() {
 	local -n m=$1 d=$2
-	local i legs="" params=${PARAMS//@J@/$3}
-	for ((i = 0; i < NLEGS; i++)); do
+	local i legs="" params=${PARAMS//@J@/$3} level=$LEVEL n=$NLEGS
+	if [ "$POLICY" = takeover ]; then
+		case $PHASE in
+		r5) level=raid5_ls n=$((NLEGS - 1)) ;;
+		r6-rebuild) params="3 $CHUNK rebuild $Q" ;;
+		esac
+	fi
+	for ((i = 0; i < n; i++)); do
 		if [ "$i" = "$4" ]; then legs+=" - -"; else legs+=" ${m[i]} ${d[i]}"; fi
 	done
-	echo "0 $SECTORS raid $LEVEL $params $NLEGS$legs"
+	echo "0 $SECTORS raid $level $params $n$legs"
 }
 
 # linear_legs PREFIX LOWER: dm-linear legs over LOWER, in SM/SD/SJ (read
@@ -180,6 +203,7 @@ check_mismatches() {
 # ---- record: sync an array, then log a workload through it -----------------
 
 record_case() {
+	[ "$POLICY" != takeover ] || PHASE=r5
 	new_loop LOOPB "$W/base.img" $((BASE_S >> 11))
 	linear_legs rp-s "$LOOPB"
 	dm_create rp-arr "$(table SM SD "$SJ" -1)"
@@ -197,6 +221,8 @@ record_case() {
 	echo "workload: $BLOCKS blocks, $WRITES writes, flush every ~$FLUSH_EVERY, seed $SEED"
 	if [ "$POLICY" = switch ]; then
 		record_switch
+	elif [ "$POLICY" = takeover ]; then
+		record_takeover
 	else
 		"$CW" -b "$BLOCKS" -n "$WRITES" -f "$FLUSH_EVERY" -s "$SEED" \
 			-m rp-log /dev/mapper/rp-arr "$REC"
@@ -207,28 +233,66 @@ record_case() {
 	dm_remove rp-log	# its destructor writes the final super
 }
 
-# record_switch: the workload, with the policy switched to ppl once about
-# a third of its batches are acknowledged.
-record_switch() {
-	local pid n=0 third=$((WRITES / FLUSH_EVERY / 3)) t=0
+# workload_to_a_third WHAT: start the workload in the background (its
+# pid in WL_PID) and return once about a third of its batches are
+# acknowledged (their count in WL_ACKED); WHAT names the step that
+# follows, for the failure message.
+workload_to_a_third() {
+	local third=$((WRITES / FLUSH_EVERY / 3)) t=0
 	"$CW" -b "$BLOCKS" -n "$WRITES" -f "$FLUSH_EVERY" -s "$SEED" -m rp-log \
 		/dev/mapper/rp-arr "$REC" &
-	pid=$!
-	while [ "$n" -lt "$third" ] && kill -0 "$pid" 2>/dev/null; do
+	WL_PID=$!
+	WL_ACKED=0
+	while [ "$WL_ACKED" -lt "$third" ] && kill -0 "$WL_PID" 2>/dev/null; do
 		sleep 0.1
-		n=$(grep -c '^acked ' "$REC" 2>/dev/null || true)
+		WL_ACKED=$(grep -c '^acked ' "$REC" 2>/dev/null || true)
 		t=$((t + 1))
 		[ "$t" -lt 6000 ] || break
 	done
-	kill -0 "$pid" 2>/dev/null || fail "the workload ended before the switch"
+	kill -0 "$WL_PID" 2>/dev/null || fail "the workload ended before the $1"
+}
+
+# record_switch: the workload, with the policy switched to ppl once about
+# a third of its batches are acknowledged.
+record_switch() {
+	workload_to_a_third switch
 	dmsetup message rp-log 0 mark switch-to-ppl
 	dmsetup message rp-arr 0 consistency_policy ppl ||
 		fail "consistency_policy ppl refused during the workload"
-	echo "switched to ppl after $n acknowledged batches: $(dmsetup status rp-arr)"
-	wait "$pid" || fail "crash-workload failed"
+	echo "switched to ppl after $WL_ACKED acknowledged batches: $(dmsetup status rp-arr)"
+	wait "$WL_PID" || fail "crash-workload failed"
+}
+
+# reload_live TABLE MARK: LVM2's way: load while live, suspend, then
+# MARK in the log where LVM2 commits the metadata that names TABLE (the
+# old table has recorded the array's state by then), resume.
+reload_live() {
+	echo "$1" | dmsetup reload rp-arr || fail "reload refused: $1"
+	dmsetup suspend rp-arr
+	dmsetup message rp-log 0 mark "$2"
+	dmsetup resume rp-arr || fail "resume refused: $1"
+}
+
+# record_takeover: once about a third of the batches are acknowledged,
+# the raid6 table with the Q leg's rebuild; once the recovery has run for
+# a while (or ended), the same without rebuild.
+record_takeover() {
+	workload_to_a_third takeover
+	PHASE=r6-rebuild
+	reload_live "$(table SM SD "$SJ" -1)" tk-takeover
+	echo "taken over to raid6 after $WL_ACKED acknowledged batches: $(dmsetup status rp-arr)"
+	sleep 2
+	PHASE=r6
+	reload_live "$(table SM SD "$SJ" -1)" tk-second
+	echo "second table: $(dmsetup status rp-arr)"
+	wait "$WL_PID" || fail "crash-workload failed"
+	wait_idle rp-arr 600 || fail "the recovery did not end"
 }
 
 # ---- check one point ------------------------------------------------------
+
+WRITE_HOLE_REFUSALS='dirty degraded|Cannot rebuild an unclean array|Cannot take over a degraded array'
+
 
 CASE_LOOPS=()
 attach_case() {
@@ -294,9 +358,13 @@ check_point() {
 	echo "$TABLE" | dmsetup create rp-arr 2>"$W/create.err" || rc=$?
 	[ "$FORCE_DEGRADED" != 1 ] || echo 0 >"$PARAM"
 	if [ "$rc" != 0 ]; then
+		# The write-hole refusals: a crashed array with a leg
+		# missing (for a takeover's tables: taking over or rebuilding
+		# Q of such an array).
 		if [ "$miss" != -1 ] &&
-			{ [ "$POLICY" = resync ] || [ "$POLICY" = switch ]; } &&
-			dmesg | tail -n 5 | grep -q 'dirty degraded'; then
+			{ [ "$POLICY" = resync ] || [ "$POLICY" = switch ] ||
+			  [ "$POLICY" = takeover ]; } &&
+			dmesg | tail -n 5 | grep -qE "$WRITE_HOLE_REFUSALS"; then
 			detach_case
 			return 2
 		fi
@@ -378,23 +446,32 @@ while read -r p; do
 	# A stride skips the checks, never the replay; the last point is checked.
 	[ $(((i - 1) % STRIDE)) = 0 ] || [ "$i" = "$total" ] || continue
 	MARK=$("$LR" lastmark "$LOG" "$p" cw-)
+	if [ "$POLICY" = takeover ]; then
+		case $("$LR" lastmark "$LOG" "$p" tk-) in
+		tk-second) PHASE=r6 ;;
+		tk-takeover) PHASE=r6-rebuild ;;
+		*) PHASE=r5 ;;
+		esac
+	fi
 	n=$((n + 1))
 	start=$SECONDS
 	rc=0; check_point "$p" -1 || rc=$?
 	case $rc in 0) full_ok=$((full_ok + 1)); res=ok ;; *) failed=$((failed + 1)); res=FAIL ;; esac
 	if [ "$PARITY" -gt 0 ]; then
-		rc=0; check_point "$p" $((n % NLEGS)) || rc=$?
+		# (the takeover's Q leg is never the one left out: it holds no data)
+		m=$((n % (POLICY_TAKEOVER ? NLEGS - 1 : NLEGS)))
+		rc=0; check_point "$p" $m || rc=$?
 		case $rc in
-		0) deg_ok=$((deg_ok + 1)); res+=", without leg $((n % NLEGS)) ok" ;;
-		2) refused=$((refused + 1)); res+=", without leg $((n % NLEGS)) refused" ;;
-		*) failed=$((failed + 1)); res+=", without leg $((n % NLEGS)) FAIL" ;;
+		0) deg_ok=$((deg_ok + 1)); res+=", without leg $m ok" ;;
+		2) refused=$((refused + 1)); res+=", without leg $m refused" ;;
+		*) failed=$((failed + 1)); res+=", without leg $m FAIL" ;;
 		esac
 	fi
-	echo "point $p (mark ${MARK:-none}): full $res ($((SECONDS - start))s)"
+	echo "point $p (mark ${MARK:-none}${PHASE:+, table $PHASE}): full $res ($((SECONDS - start))s)"
 	[ "$failed" -gt 0 ] && [ "$KEEP_GOING" != 1 ] && break
 done <"$W/points"
 
-echo "crash-replay: $TARGET $LEVEL $POLICY: $n of $total points checked, $full_ok full ok, $deg_ok degraded ok, $refused degraded refused (dirty), $failed failed"
+echo "crash-replay: $TARGET $LEVEL $POLICY: $n of $total points checked, $full_ok full ok, $deg_ok degraded ok, $refused degraded refused (dirty, or taken over degraded), $failed failed"
 [ "$failed" = 0 ] || fail "$failed checks failed"
 [ "$n" -gt 0 ] || fail "no replay point"
 pass "crash replay $LEVEL $POLICY"
