@@ -108,6 +108,21 @@ static sector_t first_rdev_sectors(struct raidx_set *rs)
 }
 
 /*
+ * Does md read data from leg @i once it runs, with each leg's state
+ * adopted from its superblock?  Not from a leg missing, unplaced, stale,
+ * recorded failed, recovering, or rebuilt by this table.
+ */
+static bool md_reads_leg(struct raidx_set *rs, unsigned int i)
+{
+	struct raidx_dev *d = &rs->dev[i];
+
+	return d->data_dev && d->rdev.raid_disk >= 0 && !d->stale &&
+	       test_bit(In_sync, &d->rdev.flags) &&
+	       !test_bit(Faulty, &d->rdev.flags) &&
+	       !test_bit(i, rs->params.rebuild);
+}
+
+/*
  * A raid4/5/6 leg is rebuilt from the parity of the others.  Where that
  * parity may be wrong the rebuilt leg would be filled with garbage: while
  * the array's own resync has not reached the end (parity never computed
@@ -128,19 +143,11 @@ static bool rebuilds_only_parity(struct raidx_set *rs)
 	struct mddev *md = &rs->md;
 	unsigned int i;
 
-	/* every leg md will not read data from: rebuilt, recovering, gone */
-	for (i = 0; i < rs->raid_disks; i++) {
-		struct md_rdev *rdev = &rs->dev[i].rdev;
-
-		if (rs->dev[i].data_dev && rdev->raid_disk >= 0 &&
-		    test_bit(In_sync, &rdev->flags) &&
-		    !test_bit(Faulty, &rdev->flags) &&
-		    !test_bit(i, rs->params.rebuild))
-			continue;
-		if (!raidx_leg_only_parity(md->level, md->layout,
+	for (i = 0; i < rs->raid_disks; i++)
+		if (!md_reads_leg(rs, i) &&
+		    !raidx_leg_only_parity(md->level, md->layout,
 					   md->raid_disks, i))
 			return false;
-	}
 	return true;
 }
 
@@ -342,21 +349,19 @@ static int refuse_takeover(struct raidx_set *rs, const char *why)
  */
 bool raidx_takeover_adds(const struct raidx_set *rs, unsigned int pos)
 {
-	const struct raidx_shape to = {
-		.level = rs->type->level, .layout = rs->table_layout,
-		.chunk = rs->params.chunk_sectors, .disks = rs->raid_disks,
-	};
 	unsigned int first, count;
 
 	if (!rs->takeover)
 		return false;
-	raidx_takeover_leg(&rs->takeover_from, &to, pos, &first, &count);
+	raidx_takeover_leg(&rs->takeover_from, &rs->takeover_to, pos, &first,
+			   &count);
 	return !count;
 }
 
 /*
- * Every leg the array keeps present, read, in sync and not recorded
- * failed; every leg the takeover adds present and new (rebuilt).
+ * Every leg the array keeps one md reads data from, and not new; every
+ * leg the takeover adds present and placed (check_takeover_rebuilds()
+ * made it a rebuilt one).
  */
 static bool takeover_legs_whole(struct raidx_set *rs)
 {
@@ -369,9 +374,8 @@ static bool takeover_legs_whole(struct raidx_set *rs)
 
 		if (!rdev->bdev || !rdev->sb_page || rdev->raid_disk < 0)
 			return false;
-		if (raidx_takeover_adds(rs, i))
-			continue;
-		if (rs->dev[i].first_use || !test_bit(In_sync, &rdev->flags))
+		if (!raidx_takeover_adds(rs, i) &&
+		    (rs->dev[i].first_use || !md_reads_leg(rs, i)))
 			return false;
 	}
 	return true;
@@ -543,6 +547,7 @@ int raidx_refuse_layout_change(struct raidx_set *rs, unsigned int sb_level,
 			       sb_disks, rs->type->name, rs->raid_disks);
 			rs->takeover = true;
 			rs->takeover_from = from;
+			rs->takeover_to = to;
 			return 0;
 		}
 		DMERR("%s: takeover from %s (%u legs) to %s (%u legs) requested%s%s",

@@ -623,19 +623,15 @@ static void adopt_leg_state(struct raidx_set *rs, struct md_rdev *rdev,
 	/*
 	 * A leg that comes back is out of sync until the bitmap says, if it
 	 * was in sync when it failed; one that failed in a recovery holds
-	 * nothing the bitmap knows of beyond that point: in full.
+	 * nothing the bitmap knows of beyond that point, and a stale one
+	 * missed writes the bitmap may have forgotten: in full.
 	 */
-	if (test_and_clear_bit(Faulty, &rdev->flags)) {
+	if (test_and_clear_bit(Faulty, &rdev->flags) || d->stale) {
 		rdev->recovery_offset = 0;
 		clear_bit(In_sync, &rdev->flags);
-		rdev->saved_raid_disk = !d->first_use &&
+		rdev->saved_raid_disk = !d->first_use && !d->stale &&
 			sb->disk_recovery_offset == MaxSector ?
 			rdev->raid_disk : -1;
-	}
-	if (d->stale) {
-		rdev->recovery_offset = 0;
-		clear_bit(In_sync, &rdev->flags);
-		rdev->saved_raid_disk = -1;
 	}
 }
 

@@ -113,6 +113,7 @@ struct raidx_set {
 	bool grow;
 	bool takeover;			/* the table asks for another level */
 	struct raidx_shape takeover_from; /* what the superblocks record */
+	struct raidx_shape takeover_to;	/* what the table asks for */
 	/*
 	 * Nothing from here to the end is known to be in sync (MaxSector:
 	 * all is, but for what the bitmap marks).  Preresume puts bits for
