@@ -22,7 +22,7 @@ endif
 
 .PHONY: all deps module tools check check-host check-guest demo bench \
 	bench-quick fuzz fuzz-long checkpatch sparse install clean fuzz-guest \
-	debug-kernel check-debug crash-replay crash-replay-short
+	debug-kernel check-debug crash-replay crash-replay-short test-kmod
 
 all: module tools
 
@@ -32,6 +32,11 @@ deps $(ENV_MK):
 module: $(ENV_MK)
 	$(MAKE) -C $(KDIR) M=$(TOP)/dm-target MD_SRC=$(KSRC)/drivers/md \
 		CONFIG_DM_RAIDX=m W=1 modules
+
+# Test-only modules the guest tests load (tests/kmod/), never installed.
+test-kmod: $(ENV_MK)
+	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kmod MD_SRC=$(KSRC)/drivers/md W=1 \
+		modules
 
 sparse: $(ENV_MK)
 	$(MAKE) -C $(KDIR) M=$(TOP)/dm-target MD_SRC=$(KSRC)/drivers/md \
@@ -84,11 +89,23 @@ check-debug: $(ENV_MK) tools
 # dm-raidx and the stock target, hours under TCG; the short run checks
 # about 50 points per case on dm-raidx.  CRASH_CASES / CRASH_TARGETS /
 # CRASH_POINTS narrow it.  Table: build/crash-replay/summary.{tsv,md}.
-crash-replay: deps module
+crash-replay: deps module test-kmod
 	bash scripts/crash-replay.sh $(CRASH_CASES)
 
-crash-replay-short: deps module
+crash-replay-short: deps module test-kmod
 	bash scripts/crash-replay.sh --short $(CRASH_CASES)
+
+# Debian's lvm2 2.03.16-2 with lvm-patches/ applied (scripts/lvm.sh; the
+# source package is cached in .cache/lvm2-src/).  lvm: the lvm binary in
+# .cache/lvm2-<version>-<series hash>/sbin/, rebuilt only when the series
+# changes, the system's LVM untouched (minutes from an empty cache).
+# lvm-deb: Debian packages in build/lvm-deb/ (much longer).
+.PHONY: lvm lvm-deb
+lvm:
+	bash scripts/lvm.sh
+
+lvm-deb:
+	bash scripts/lvm.sh --deb
 
 install: module tools
 	$(MAKE) -C tools install
@@ -97,5 +114,6 @@ install: module tools
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP)/dm-target clean 2>/dev/null
+	-$(MAKE) -C $(KDIR) M=$(TOP)/tests/kmod clean 2>/dev/null
 	-$(MAKE) -C tools clean
 	rm -rf $(BUILD)

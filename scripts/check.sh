@@ -113,6 +113,8 @@ main() {
 	step module make module
 	step kernel-hygiene kernel_hygiene
 	[ "$mode" = guest ] || step tools build_tools
+	# Every guest, the host tests' ones too, loads the lock checker.
+	step test-kmod make test-kmod
 	# The crash-replay tools build clean (-Werror): make crash-replay and
 	# scripts/crash-replay-saved.sh run them in the guest.
 	[ "$mode" = host ] || step crash-replay-tools make -C tests/crash/replay

@@ -52,7 +52,9 @@ die() { echo "debug-kernel: ERROR: $*" >&2; exit 1; }
 # build small (2 shared cores): the guest boots from -kernel, mounts its
 # root over 9p (it needs INET, not more IP), mounts no disk
 # file system, has no network device, display, USB, SCSI, ATA or IOMMU,
-# and needs no security module, keyring or tracer.  ACPI stays: the guest
+# and needs no security module, keyring or tracer.  KPROBES is on for
+# tests/kmod/md-lock-check.ko (md calls made without the reconfig
+# mutex, which 6.1's lockdep does not assert).  ACPI stays: the guest
 # powers off through it.  Block cgroups stay (md and dm bios carry them
 # on the guest kernel too).
 config_args() {
@@ -121,6 +123,7 @@ config_args() {
 --enable DEBUG_PLIST
 --enable DEBUG_NOTIFIERS
 --set-val LOCKDEP_BITS 16
+--enable KPROBES
 --set-val LOCKDEP_CHAINS_BITS 17
 --disable DRM
 --disable AGP
@@ -164,7 +167,6 @@ config_args() {
 --disable KEXEC
 --disable CRASH_DUMP
 --disable SUSPEND
---disable KPROBES
 --disable PROFILING
 --disable FTRACE
 --disable EFI
@@ -349,23 +351,35 @@ build_module() {
 	*) die "dm-raidx.ko has vermagic '$vm', expected $DEBUG_KVER" ;;
 	esac
 	log "module: $BUILD/debug/dm-raidx.ko"
+
+	# The test-only modules (tests/kmod/), built the same way.
+	src=$BUILD/debug/kmod
+	rm -rf "$src"
+	mkdir -p "$src"
+	cp "$TOP"/tests/kmod/Kbuild "$TOP"/tests/kmod/*.c "$src/"
+	rm -f "$src"/*.mod.c
+	make -C "$DIR/build" M="$src" MD_SRC="$KSRC/drivers/md" \
+		-j"$JOBS" modules >"$BUILD/debug/kmod.log" 2>&1 ||
+		{ cat "$BUILD/debug/kmod.log" >&2; die "test module build failed"; }
+	cp "$src/md-lock-check.ko" "$BUILD/debug/md-lock-check.ko"
 }
 
-# GUEST_* overrides for tests/lib/qemu.sh, and RAIDX_KO.
+# GUEST_* overrides for tests/lib/qemu.sh, RAIDX_KO and LOCK_CHECK_KO.
 print_env() {
 	[ -f "$DIR/done" ] || die "debug kernel not built: run 'make debug-kernel'"
 	# shellcheck source=/dev/null
 	. "$DIR/env.sh"
 	printf 'GUEST_KVER=%q\nGUEST_KIMAGE=%q\nGUEST_KMODDIR=%q\nRAIDX_KO=%q\n' \
 		"$DEBUG_KVER" "$DEBUG_KIMAGE" "$DEBUG_KMODDIR" "$BUILD/debug/dm-raidx.ko"
+	printf 'LOCK_CHECK_KO=%q\n' "$BUILD/debug/md-lock-check.ko"
 }
 
 # The guest tests on the debug kernel; run-guest.sh's exit status.
 run_check() {
 	local t0 rc=0
 	eval "$(print_env)"
-	export GUEST_KVER GUEST_KIMAGE GUEST_KMODDIR RAIDX_KO
-	export GUEST_ENV_VARS="${GUEST_ENV_VARS:-} RAIDX_KO"
+	export GUEST_KVER GUEST_KIMAGE GUEST_KMODDIR RAIDX_KO LOCK_CHECK_KO
+	export GUEST_ENV_VARS="${GUEST_ENV_VARS:-} RAIDX_KO LOCK_CHECK_KO"
 	export GUEST_RESULTS=${GUEST_RESULTS:-$BUILD/debug/guest-results}
 	export GUEST_MEM=${GUEST_MEM:-4096}
 	export GUEST_TIMEOUT_SCALE=${GUEST_TIMEOUT_SCALE:-4}

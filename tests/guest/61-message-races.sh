@@ -18,8 +18,13 @@
 #      suspend and resume of the table, 30 rounds under writes: no hang,
 #      no kernel report, data, check 0.  md reaps its sync thread under
 #      its reconfig mutex; a message that reaps it without (before
-#      1.18.0) races md's own reap and its superblock write.
-# timeout: 600
+#      1.18.0) races md's own reap and its superblock write; the race is
+#      rare, so tests/kmod/md-lock-check.ko also looks at every call of
+#      md_reap_sync_thread (and mddev_suspend/resume) whether the caller
+#      holds the mutex.
+#  (d) the checker's own control: the stock dm-raid of Linux 6.1 reaps
+#      without the mutex (raid_message), and the checker must say so.
+# timeout: 900
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cases.sh"
 
@@ -155,6 +160,7 @@ case_b() {
 
 case_c() {
 	local round pids p rc wpid end
+	load_lock_check
 	wrapped_raid5 r61c
 	# Writes all along: md's thread has superblocks to write.
 	(
@@ -190,9 +196,39 @@ case_c() {
 	wait_sync r61c 300
 	after_checks c r61c
 	dm_remove r61c
+	lock_check_verdict c
+}
+
+case_d() {
+	local i legs="" round bad=0
+	load_stock_dmraid
+	load_lock_check
+	make_legs 3 $MB >/dev/null
+	for i in 0 1 2; do
+		legs+=" ${LEG_META[i]} ${LEG_DATA[i]}"
+	done
+	# 1 MiB/s: a check runs for seconds, so "idle" finds its thread.
+	dm_create r61d "0 $(( (MB << 11) / 128 * 128 * 2 )) raid raid5_ls 3 64 max_recovery_rate 1024 3$legs"
+	wait_sync r61d 300
+	for round in 1 2 3 4 5; do
+		dmsetup message r61d 0 check
+		sleep 0.5
+		dmsetup message r61d 0 idle
+		bad=$(cat /sys/module/md_lock_check/parameters/violations)
+		[ "$bad" = 0 ] || break
+	done
+	echo "md-lock-check: $bad calls without the reconfig mutex after $round rounds"
+	if [ "$bad" -gt 0 ] &&
+		dmesg | grep -q "md_reap_sync_thread called from raid_message"; then
+		soft_pass d "the checker reports the stock target's unlocked reap"
+	else
+		soft d "the checker missed the stock target's unlocked reap"
+	fi
+	dm_remove r61d
 }
 
 run_case a "two consistency_policy ppl messages at once" case_a
 run_case b "check while a policy switch writes its headers" case_b
 run_case c "idle/frozen while the sync thread ends, beside suspends" case_c
+run_case d "the lock checker catches the stock target's unlocked reap" case_d
 cases_end

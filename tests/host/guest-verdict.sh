@@ -80,5 +80,9 @@ without_stock_warnings "$TMP/kept2" <"$TMP/only-stock" >"$TMP/left2"
 check "a log with only the stock WARN passes" not bad_klog_in "$TMP/left2"
 echo "INFO: task dmsetup:494 blocked for more than 120 seconds." >"$TMP/hung"
 check "BAD_KLOG catches a hung task" bad_klog_in "$TMP/hung"
+echo "[  75.0] md-lock-check: dm-raidx called md_reap_sync_thread from raidx_message+0xd5/0x2c0 [dm_raidx] without the reconfig mutex of md 00000000e5876291" >"$TMP/unlocked"
+check "BAD_KLOG catches dm-raidx calling md without its mutex" bad_klog_in "$TMP/unlocked"
+echo "[  75.0] md-lock-check: md_reap_sync_thread called from raid_message+0x1e4/0x310 [dm_raid] without the reconfig mutex of md 00000000e5876291" >"$TMP/stock-unlocked"
+check "BAD_KLOG leaves the stock target's unlocked reap to its test" not bad_klog_in "$TMP/stock-unlocked"
 
 host_check_summary

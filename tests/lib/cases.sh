@@ -15,6 +15,9 @@
 #                                       (in an if: a false `case_ok X && ...`
 #                                       ending a case would stop it)
 #   cases_end                           the test's verdict: fail if any case failed
+#   lock_check_verdict ID               soft failure unless dm-raidx reaped md's
+#                                       sync thread, and md's mutex-bound calls
+#                                       all held it (after load_lock_check)
 
 # Soft failures go to a file: they happen in the case's subshell.
 CASES_FAILS=$TEST_TMP/case-failures
@@ -24,6 +27,25 @@ CASES_FAILED=()
 soft() {
 	echo "case $1: FAIL: $2"
 	echo "$1: $2" >>"$CASES_FAILS"
+}
+
+# lock_check_verdict CASE: a failed check of CASE unless dm-raidx reaped
+# md's sync thread itself (the path the check is for), and md's mutex-bound
+# functions were never called without the mutex (the kernel log names each
+# caller that did) nor went unchecked.
+lock_check_verdict() {
+	local reaps bad missed
+	reaps=$(cat /sys/module/md_lock_check/parameters/target_reaps)
+	bad=$(cat /sys/module/md_lock_check/parameters/violations)
+	missed=$(cat /sys/module/md_lock_check/parameters/missed)
+	echo "md-lock-check: dm-raidx reaped $reaps times; $bad calls without the reconfig mutex, $missed unchecked"
+	if [ "$reaps" -gt 0 ]; then
+		soft_pass "$1" "dm-raidx reaped md's sync thread itself"
+	else
+		soft "$1" "dm-raidx never reaped md's sync thread: the locking was not tested"
+	fi
+	soft_eq "$1" "$bad" 0 "md calls without the reconfig mutex (dmesg names them)"
+	soft_eq "$1" "$missed" 0 "md calls the checker missed"
 }
 
 soft_eq() {

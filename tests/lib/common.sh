@@ -8,8 +8,12 @@
 #   fail MSG / pass MSG         end the test / note a passed check
 #   assert_eq ACTUAL EXPECTED [WHAT]
 #   assert_match STRING ERE [WHAT]
-#   load_raidx [TARGET_NAME]    insmod $RAIDX_KO (target_name= if not raid)
+#   load_raidx [TARGET_NAME]    insmod $RAIDX_KO (target_name= if not raid),
+#                               and the lock checker (load_lock_check)
 #   unload_raidx / load_stock_dmraid
+#   load_lock_check             count md calls made without the reconfig
+#                               mutex (tests/kmod/md-lock-check.c; verdict:
+#                               lock_check_verdict in cases.sh)
 #   make_legs N SIZE_MB         sets LEG_META[i], LEG_DATA[i] (loop devs)
 #   dm_wrap NAME DEV            dm-linear NAME over DEV (/dev/mapper/NAME)
 #   dm_swap_error NAME          reload NAME as the error target
@@ -28,6 +32,7 @@ set -E # ERR trap in functions too
 COMMON_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=${TOP:-$(cd "$COMMON_LIB_DIR/../.." && pwd)}
 RAIDX_KO=${RAIDX_KO:-$TOP/dm-target/dm-raidx.ko}
+LOCK_CHECK_KO=${LOCK_CHECK_KO:-$TOP/tests/kmod/md-lock-check.ko}
 # No udev in the guest: libdevmapper must create /dev/mapper nodes itself.
 export DM_DISABLE_UDEV=1
 export LVM_SUPPRESS_FD_WARNINGS=1
@@ -138,6 +143,7 @@ load_raidx() {
 	fi
 	raidx_insmod "$RAIDX_KO" "$name" || fail "cannot load $RAIDX_KO"
 	on_cleanup unload_raidx
+	load_lock_check
 }
 
 # unload_raidx: rmmod, retrying briefly (md drops references lazily).
@@ -149,6 +155,18 @@ unload_raidx() {
 		sleep 0.5
 	done
 	rmmod dm_raidx
+}
+
+# load_lock_check: probe md's functions that need the array's reconfig
+# mutex, counting calls made without it (a dm-raidx caller also fails the
+# test through the kernel log); unloaded at exit.  Loaded afresh: fresh
+# counts, and md (which load_raidx loaded) may have been reloaded since,
+# which leaves a kprobe on its old code dead.
+load_lock_check() {
+	[ -f "$LOCK_CHECK_KO" ] || fail "$LOCK_CHECK_KO not built (run 'make test-kmod')"
+	lsmod | grep -q '^md_lock_check ' && rmmod md_lock_check
+	insmod "$LOCK_CHECK_KO" || fail "cannot load $LOCK_CHECK_KO"
+	on_cleanup rmmod md_lock_check
 }
 
 # The stock target also registers "raid": only one of them can be loaded
