@@ -5,6 +5,8 @@
 # 13): the tables and reloads lvconvert really issues.
 #  - raid5_ls (3 stripes, 4 legs) -> raid6_ls_6 (5 legs, the Q leg
 #    allocated and rebuilt), then back to raid5_ls (Q dropped);
+#  - raid5_n (3 stripes, parity on the last leg) -> raid6_n_6 (Q leg
+#    appended, rebuilt) -> raid5_n;
 #  - raid1 on 2 legs -> raid5 (2 legs) -> raid1;
 # each step: the segment type lvs reports, the LV in sync, its data, a
 # --syncaction check with 0 mismatches.  The dm tables LVM loads are
@@ -60,6 +62,19 @@ run lvconvert -q -y --type raid5_ls "$VG/r5"
 settled r5 raid5_ls $BYTES r5 "lvconvert raid6_ls_6 -> raid5_ls"
 assert_eq "$(raid_field "$VG-r5" 5)" 4 "raid5_ls legs again"
 run lvremove -q -y "$VG/r5"
+
+# ---- raid5_n -> raid6_n_6 -> raid5_n ----------------------------------------
+run lvcreate -q -y -n r5n -L 12M --type raid5_n -i3 "$VG"
+BYTES=$((12 * MIB))
+write_pattern "/dev/mapper/$VG-r5n" r5n $BYTES
+settled r5n raid5_n $BYTES r5n "raid5_n created"
+run lvconvert -q -y --type raid6_n_6 "$VG/r5n"
+settled r5n raid6_n_6 $BYTES r5n "lvconvert raid5_n -> raid6_n_6"
+assert_eq "$(raid_field "$VG-r5n" 5)" 5 "raid6_n_6 legs"
+run lvconvert -q -y --type raid5_n "$VG/r5n"
+settled r5n raid5_n $BYTES r5n "lvconvert raid6_n_6 -> raid5_n"
+assert_eq "$(raid_field "$VG-r5n" 5)" 4 "raid5_n legs again"
+run lvremove -q -y "$VG/r5n"
 
 # ---- raid1 -> raid5 -> raid1 on 2 legs --------------------------------------
 run lvcreate -q -y -n r1 -L 8M --type raid1 -m1 "$VG"
