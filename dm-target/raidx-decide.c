@@ -108,9 +108,10 @@ static sector_t first_rdev_sectors(struct raidx_set *rs)
 }
 
 /*
- * Does md read data from leg @i once it runs, with each leg's state
- * adopted from its superblock?  Not from a leg missing, unplaced, stale,
- * recorded failed, recovering, or rebuilt by this table.
+ * Does md read data from leg @i once it runs?  Not from a leg missing,
+ * unplaced, stale, recorded failed, recovering, or rebuilt by this table.
+ * Valid once adopt_leg_state() has run; before it, Faulty still marks a
+ * leg recorded failed, which adopt_leg_state() turns into a recovery.
  */
 static bool md_reads_leg(struct raidx_set *rs, unsigned int i)
 {

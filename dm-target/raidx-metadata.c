@@ -239,6 +239,8 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	rs->write_sbs = false;
 	rs->grow = false;
 	rs->takeover = false;
+	memset(&rs->takeover_from, 0, sizeof(rs->takeover_from));
+	memset(&rs->takeover_to, 0, sizeof(rs->takeover_to));
 	rs->unsynced_from = MaxSector;
 	rs->resync_requested = false;
 	memset(rs->uuid, 0, sizeof(rs->uuid));
