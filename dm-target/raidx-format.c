@@ -769,7 +769,14 @@ void raidx_sb_encode(const struct raidx_sb *sb, void *buf, size_t len)
 
 bool raidx_sb_fresher(const struct raidx_sb *a, const struct raidx_sb *b)
 {
-	return a->events > b->events;
+	if (a->events != b->events)
+		return a->events > b->events;
+	return !raidx_sb_detached(a) && raidx_sb_detached(b);
+}
+
+bool raidx_sb_detached(const struct raidx_sb *sb)
+{
+	return sb->array_position == RAIDX_POSITION_DETACHED;
 }
 
 /*
@@ -859,7 +866,13 @@ static unsigned int validate_base(const struct raidx_sb *sb,
 	bool v190 = sb->compat_features & RAIDX_COMPAT_V190;
 	unsigned int bad = 0, dev;
 
-	if (sb->array_position >= sb->num_devices)
+	/* A detached leg: its users say what they make of it, but raid0 */
+	if (raidx_sb_detached(sb) && !sb->level)
+		bad += report(rep, RAIDX_FATAL, "array_position",
+			      sb->array_position, sb->num_devices - 1,
+			      "raid0 leg out of the array: raid0 has none to spare");
+	else if (!raidx_sb_detached(sb) &&
+		 sb->array_position >= sb->num_devices)
 		bad += report(rep, RAIDX_FATAL, "array_position",
 			      sb->array_position, sb->num_devices - 1,
 			      "position beyond the device count");
@@ -1085,9 +1098,28 @@ bool raidx_sb_torn_takeover(const struct raidx_sb *ref,
 
 bool raidx_sb_stale(const struct raidx_sb *ref, const struct raidx_sb *sb)
 {
+	if (raidx_sb_detached(sb))
+		return true;
 	return ref->level && sb->events + 1 < ref->events &&
 	       !raidx_sb_failed(ref, sb->array_position) &&
 	       !raidx_sb_torn_takeover(ref, sb);
+}
+
+/* What a member's events, behind the freshest leg's, make of it. */
+static void report_events(const struct raidx_sb *ref,
+			  const struct raidx_sb *sb,
+			  const struct raidx_report *rep)
+{
+	if (raidx_sb_stale(ref, sb))
+		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
+		       "stale leg, not recorded failed: recovered in full");
+	else if (sb->events < ref->events &&
+		 raidx_sb_failed(ref, sb->array_position))
+		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
+		       "leg recorded failed: recovered from the others");
+	else if (sb->events < ref->events)
+		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
+		       "one event behind (a superblock write cut short): taken as in sync");
 }
 
 unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
@@ -1122,29 +1154,25 @@ unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 		       ref->data_offset,
 		       "data offset differs from the freshest leg (a rebuilt leg)");
 
-	if (sb->array_position != pos &&
-	    raidx_leg_may_move(ref->level, ref->layout, ref->num_devices))
-		report(rep, RAIDX_WARNING, "array_position",
-		       sb->array_position, pos,
-		       "leg moved: raid1/raid10 near take it at its new place");
-	else if (sb->array_position != pos)
-		bad += report(rep, RAIDX_FATAL, "array_position",
-			      sb->array_position, pos,
-			      "superblock belongs to another position");
+	/* A detached leg goes where the table says. */
+	if (!raidx_sb_detached(sb) && sb->array_position != pos) {
+		if (raidx_leg_may_move(ref->level, ref->layout,
+				       ref->num_devices))
+			report(rep, RAIDX_WARNING, "array_position",
+			       sb->array_position, pos,
+			       "leg moved: raid1/raid10 near take it at its new place");
+		else
+			bad += report(rep, RAIDX_FATAL, "array_position",
+				      sb->array_position, pos,
+				      "superblock belongs to another position");
+	}
 	if (ref->has_ext && sb->has_ext &&
 	    memcmp(ref->uuid, sb->uuid, sizeof(sb->uuid)))
 		bad += report(rep, RAIDX_FATAL, "ext.uuid", 0, 0,
 			      "superblock belongs to another array");
-	if (raidx_sb_stale(ref, sb))
-		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
-		       "stale leg, not recorded failed: recovered in full");
-	else if (sb->events < ref->events &&
-		 raidx_sb_failed(ref, sb->array_position))
-		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
-		       "leg recorded failed: recovered from the others");
-	else if (sb->events < ref->events)
-		report(rep, RAIDX_WARNING, "events", sb->events, ref->events,
-		       "one event behind (a superblock write cut short): taken as in sync");
+	/* a detached leg is recovered in full whatever its events */
+	if (!raidx_sb_detached(sb))
+		report_events(ref, sb, rep);
 	if (sb->array_sectors != ref->array_sectors &&
 	    sb->events == ref->events)
 		bad += report(rep, RAIDX_FATAL, "array_sectors",

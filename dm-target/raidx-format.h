@@ -434,7 +434,8 @@ bool raidx_sb_torn_takeover(const struct raidx_sb *ref,
  * (a superblock write it missed in a crash, a leg put back from an
  * older copy)?  No write the others recorded says what it missed: md's
  * assembly kicks such a leg, the kernel recovers it in full.  One event
- * behind is a write a crash cut short: md takes it.
+ * behind is a write a crash cut short: md takes it.  A detached leg
+ * (raidx_sb_detached()) is stale whatever its events.
  */
 bool raidx_sb_stale(const struct raidx_sb *ref, const struct raidx_sb *sb);
 unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
@@ -445,8 +446,21 @@ unsigned int raidx_sb_validate_member(const struct raidx_sb *ref,
 /* Sectors md's resync covers and a bitmap's sync_size must equal. */
 u64 raidx_sb_resync_sectors(const struct raidx_sb *sb);
 
-/* True when @a is fresher than @b (higher events). */
+/*
+ * True when @a is fresher than @b: higher events, or as many and @b is
+ * detached while @a is not (md writes the superblock of a leg it took out
+ * of the array with the others').
+ */
 bool raidx_sb_fresher(const struct raidx_sb *a, const struct raidx_sb *b);
+
+/*
+ * array_position of a leg md took out of the array without failing it
+ * (its raid_disk -1: md gave up recovering it), as md, dm-raidx and the
+ * stock target all write it.  Such a leg holds nothing the array can
+ * trust: recovered in full at its table position.
+ */
+#define RAIDX_POSITION_DETACHED	0xffffffffU
+bool raidx_sb_detached(const struct raidx_sb *sb);
 
 /*
  * PPL: the header signature md uses for an array it owns (not external),

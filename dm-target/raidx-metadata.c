@@ -85,6 +85,14 @@ static void note_resync_position(struct raidx_set *rs)
 	rs->recorded_resync = raidx_resync_position(rs);
 }
 
+/* Table position of a data leg's rdev; -1 for the journal's. */
+static int leg_of(struct raidx_set *rs, struct md_rdev *rdev)
+{
+	if (rdev == &rs->journal.rdev)
+		return -1;
+	return container_of(rdev, struct raidx_dev, rdev) - rs->dev;
+}
+
 /*
  * md's sync_super hook: fill the page of @rdev from the live array.
  * md_update_sb() writes the page afterwards.
@@ -112,6 +120,19 @@ static void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
 	sb.array_position = rdev->raid_disk;
 	sb.events = md->events;
 	sb.disk_recovery_offset = rdev->recovery_offset;
+	/*
+	 * md took this leg out of the array without failing it (it gave up
+	 * recovering it).  The stock format would say position -1, and the
+	 * stock target would then resume the leg's recovery from an offset
+	 * that missed what was written meanwhile: record its place and a
+	 * recovery from the start, which both targets recover in full.  Not
+	 * failed: the stock target would take a failed leg back from the
+	 * bitmap only.
+	 */
+	if (rdev->raid_disk < 0) {
+		sb.array_position = leg_of(rs, rdev);
+		sb.disk_recovery_offset = 0;
+	}
 	/*
 	 * PPL recovery runs only for an array recorded dirty, so a PPL array
 	 * records dirty while md has writes outstanding, as md's own
@@ -273,7 +294,8 @@ bool raidx_place_unread_leg(struct raidx_set *rs, struct md_rdev *rdev,
 			break;
 		}
 	decode_rdev_sb(rdev, &sb);
-	if (!ref || sb.magic != RAIDX_SB_MAGIC || sb.array_position != pos ||
+	if (!ref || sb.magic != RAIDX_SB_MAGIC ||
+	    (sb.array_position != pos && !raidx_sb_detached(&sb)) ||
 	    (sb.has_ext && memcmp(sb.uuid, rs->uuid, sizeof(sb.uuid))) ||
 	    bdev_nr_sectors(rdev->bdev) < ref->data_offset + rs->md.dev_sectors) {
 		DMWARN("%s: leg %u reads again but cannot take its place: not revived",
@@ -313,14 +335,6 @@ static void log_finding(void *p, enum raidx_severity sev, const char *field,
 		DMWARN("%s: %s (leg %d): superblock field %s: found %llu, expected %llu: %s",
 		       raidx_name(ctx->rs), d->meta_dev->name, ctx->leg, field,
 		       found, expected, why);
-}
-
-/* Table position of a data leg's rdev; -1 for the journal's. */
-static int leg_of(struct raidx_set *rs, struct md_rdev *rdev)
-{
-	if (rdev == &rs->journal.rdev)
-		return -1;
-	return container_of(rdev, struct raidx_dev, rdev) - rs->dev;
 }
 
 /*
@@ -529,7 +543,12 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 		return -EINVAL;
 	}
 
-	if (sb->array_position != rdev->raid_disk) {
+	if (raidx_sb_detached(sb)) {
+		/* md gave up recovering it: nothing on it is known good */
+		DMWARN("%s: leg %d: taken out by md, not failed: recovered in full",
+		       raidx_name(rs), ctx.leg);
+		rs->dev[ctx.leg].stale = true;
+	} else if (sb->array_position != rdev->raid_disk) {
 		if (!raidx_leg_may_move(rs->md.level, rs->md.layout,
 					rs->md.raid_disks)) {
 			rs->ti->error =
@@ -548,7 +567,8 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 	 * runs the array: its writes between two legs' reads make events
 	 * differ (the superblocks are read again at resume).
 	 */
-	if (!rs->provisional && raidx_sb_stale(ref, sb)) {
+	if (!rs->provisional && raidx_sb_stale(ref, sb) &&
+	    !raidx_sb_detached(sb)) {
 		DMWARN("%s: leg %d: %llu events behind and not recorded failed: recovered in full",
 		       raidx_name(rs), ctx.leg,
 		       (unsigned long long)(ref->events - sb->events));
@@ -714,9 +734,17 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 		r = check_new_legs(rs);
 	if (r)
 		return r;
-	/* Members are checked below; the freshest must sit where it was. */
-	if (ref.array_position != freshest->raid_disk &&
-	    !raidx_leg_may_move(md->level, md->layout, md->raid_disks)) {
+	/*
+	 * Members are checked below; the freshest must sit where it was,
+	 * unless md took it out of the array: then it serves nothing (every
+	 * readable leg so: check_redundancy() refuses).
+	 */
+	if (raidx_sb_detached(&ref)) {
+		DMWARN("%s: leg %d: taken out by md, not failed: recovered in full",
+		       raidx_name(rs), leg_of(rs, freshest));
+		rs->dev[leg_of(rs, freshest)].stale = true;
+	} else if (ref.array_position != freshest->raid_disk &&
+		   !raidx_leg_may_move(md->level, md->layout, md->raid_disks)) {
 		DMERR("%s: leg recorded at position %u given at %d",
 		      raidx_name(rs), ref.array_position, freshest->raid_disk);
 		rs->ti->error = "Cannot change device positions in raid set";

@@ -264,6 +264,7 @@ static void lost_legs(const struct rx_array *a, const struct raidx_sb *ref,
 		const struct rx_leg *l = &a->legs[i];
 
 		lost[i] = l->missing || !l->sb_valid ||
+			  raidx_sb_detached(&l->sb) ||
 			  raidx_sb_failed(ref, i) ||
 			  l->sb.disk_recovery_offset != RAIDX_MAX_SECTOR ||
 			  l->sb.events < ref->events;
@@ -312,6 +313,29 @@ static unsigned int check_array_state(struct rx_array *a,
 		 * metadata needs repair either way: the array may meet the
 		 * stock target.
 		 */
+		/*
+		 * md records a recovery from 0 for a leg it takes out; from
+		 * elsewhere the stock target would resume it there and miss
+		 * what was written meanwhile.
+		 */
+		if (l->sb_valid && raidx_sb_detached(&l->sb)) {
+			c->dev = l->path;
+			c->leg = i;
+			if (l->sb.disk_recovery_offset)
+				bad += tool_finding(c, RAIDX_FATAL,
+					"array_position", l->sb.array_position,
+					i, "taken out of the array by md, not "
+					"failed, recovery recorded past 0: "
+					"dm-raidx recovers it in full, the "
+					"stock target would resume there and "
+					"miss what was written meanwhile");
+			else
+				tool_finding(c, RAIDX_WARNING, "array_position",
+					     l->sb.array_position, i,
+					     "taken out of the array by md, not "
+					     "failed: recovered in full");
+			continue;
+		}
 		if (l->sb_valid &&
 		    l->sb.disk_recovery_offset != RAIDX_MAX_SECTOR) {
 			c->dev = l->path;

@@ -164,6 +164,12 @@ static enum leg_fate decide(struct repair *rp, unsigned int i)
 			l->path);
 		return FATE_REBUILD;
 	}
+	if (raidx_sb_detached(&l->sb)) {
+		rx_info("leg %u (%s): taken out of the array by md without "
+			"being failed (position -1): full rebuild", i,
+			l->path);
+		return FATE_REBUILD;
+	}
 	if (l->sb.events < ref->events) {
 		if (raidx_sb_failed(ref, i)) {
 			rx_info("leg %u (%s): stale (events %llu < %llu) and "

@@ -18,6 +18,19 @@
 #      table naming Q for rebuild: refused (md would rebuild leg 1 from
 #      parity the crash may have torn).  The first draft of the raid5 ->
 #      raid6 takeover (Q-only rebuilds after a crash) accepted it.
+#  (d) leg 3's superblock records position -1 (md took it out of the
+#      array without failing it: a recovery it gave up on), recovering at
+#      1 MiB, its data garbage: placed at its table position and
+#      recovered in full, check 0.  Before 1.20.1 the array was refused
+#      ("legs disagree"); the stock target resumes the recovery at 1 MiB.
+#  (e) leg 0, the first leg read, records position -1 and a recovery
+#      from 0 (what md leaves) at the same events as the others: it is not
+#      taken as the reference (refused before 1.20.1), and is recovered
+#      in full from the others.
+#  (f) leg 3 records position -1 one event ahead of the others (their
+#      superblock write cut short), its data garbage: the freshest leg is
+#      the reference but serves nothing, recovered in full (refused
+#      before 1.20.1, review of the first draft).
 # timeout: 600
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cases.sh"
@@ -101,7 +114,50 @@ case_c() {
 		"Cannot rebuild an unclean array"
 }
 
+# detached_log CASE MARK: the kernel log names the detached leg.
+detached_log() {
+	if dmesg | sed -n "/$2/,\$p" | grep -q "taken out by md, not failed: recovered in full"; then
+		soft_pass "$1" "the kernel log names the detached leg"
+	else
+		soft "$1" "no kernel log line about the detached leg"
+	fi
+}
+
+case_d() {
+	synced
+	run "$TESTIMG" poke "${LEG_META[3]}" array_position=4294967295 \
+		disk_recovery_offset=2048
+	garbage_q 0
+	echo "stale-legs d" >/dev/kmsg
+	recovered d
+	detached_log d "stale-legs d"
+}
+
+case_e() {
+	synced
+	run "$TESTIMG" poke "${LEG_META[0]}" array_position=4294967295 \
+		disk_recovery_offset=0
+	echo "stale-legs e" >/dev/kmsg
+	recovered e
+	detached_log e "stale-legs e"
+}
+
+case_f() {
+	local e
+	synced
+	e=$(sb_field "${LEG_META[0]}" 16 8)
+	run "$TESTIMG" poke "${LEG_META[3]}" array_position=4294967295 \
+		events=$((e + 1)) disk_recovery_offset=0
+	garbage_q 0
+	echo "stale-legs f" >/dev/kmsg
+	recovered f
+	detached_log f "stale-legs f"
+}
+
 run_case a "a leg three events behind, recorded failed by none" case_a
 run_case b "a leg the others record failed, failed in its recovery" case_b
 run_case c "a crashed raid6 with a data leg mid-recovery, Q to rebuild" case_c
+run_case d "leg 3 detached by md (position -1), recovering" case_d
+run_case e "leg 0 detached by md at the same events" case_e
+run_case f "leg 3 detached by md, one event ahead" case_f
 cases_end

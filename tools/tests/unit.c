@@ -178,6 +178,43 @@ static void test_member(void)
 }
 
 /*
+ * A leg md took out of the array without failing it records position -1
+ * (md, dm-raidx and the stock target alike): a member to recover in full
+ * at its table position, never the reference at equal events.
+ */
+static void test_detached(void)
+{
+	struct raidx_sb ref, sb;
+	struct seen s = { .n = 0 };
+	struct raidx_report rep = { collect, &s };
+
+	good_sb(&ref);
+	sb = ref;
+	sb.array_position = RAIDX_POSITION_DETACHED;
+	EXPECT(raidx_sb_detached(&sb) && !raidx_sb_detached(&ref),
+	       "position -1 is detached, a real position is not");
+	EXPECT(!raidx_sb_validate(&sb, &rep), "a detached leg refused alone");
+	s.n = s.fatal = 0;
+	EXPECT(!raidx_sb_validate_member(&ref, &sb, 2, &rep) && !s.fatal,
+	       "a detached leg refused as a member");
+	EXPECT(raidx_sb_stale(&ref, &sb),
+	       "a detached leg at the same events not recovered in full");
+	EXPECT(raidx_sb_fresher(&ref, &sb) && !raidx_sb_fresher(&sb, &ref),
+	       "a detached leg preferred to a placed one at equal events");
+	sb.events = ref.events + 1;
+	EXPECT(raidx_sb_fresher(&sb, &ref),
+	       "more events no longer the fresher for a detached leg");
+	/* md never takes a raid0 leg out: such a superblock is damage */
+	sb = ref;
+	sb.level = 0;
+	sb.layout = 0;
+	sb.array_position = RAIDX_POSITION_DETACHED;
+	s.n = s.fatal = 0;
+	EXPECT(raidx_sb_validate(&sb, &rep) && saw(&s, "array_position"),
+	       "a detached raid0 leg accepted");
+}
+
+/*
  * A takeover's superblock write cut short by a crash: legs one event
  * behind at the old shape are members; anything else still disagrees.
  */
@@ -942,6 +979,7 @@ int main(void)
 	rx_quiet = true;
 	test_sb_fields();
 	test_member();
+	test_detached();
 	test_bitmap();
 	test_region();
 	test_has_bitmap();
