@@ -50,31 +50,26 @@ settled() {
 	pass "$5"
 }
 
-# ---- raid5_ls -> raid6_ls_6 -> raid5_ls -------------------------------------
-run lvcreate -q -y -n r5 -L 12M --type raid5_ls -i3 "$VG"
-BYTES=$((12 * MIB))
-write_pattern "/dev/mapper/$VG-r5" r5 $BYTES
-settled r5 raid5_ls $BYTES r5 "raid5_ls created"
-run lvconvert -q -y --type raid6_ls_6 "$VG/r5"
-settled r5 raid6_ls_6 $BYTES r5 "lvconvert raid5_ls -> raid6_ls_6"
-assert_eq "$(raid_field "$VG-r5" 5)" 5 "raid6_ls_6 legs"
-run lvconvert -q -y --type raid5_ls "$VG/r5"
-settled r5 raid5_ls $BYTES r5 "lvconvert raid6_ls_6 -> raid5_ls"
-assert_eq "$(raid_field "$VG-r5" 5)" 4 "raid5_ls legs again"
-run lvremove -q -y "$VG/r5"
+# raid5_to_raid6_and_back LV RAID5 RAID6: a RAID5 LV of 3 stripes, filled,
+# taken over to RAID6 (4 -> 5 legs: the Q leg allocated and rebuilt) and
+# back to RAID5 (Q dropped), settled at each step.
+raid5_to_raid6_and_back() {
+	local lv=$1 r5=$2 r6=$3 bytes=$((12 * MIB))
 
-# ---- raid5_n -> raid6_n_6 -> raid5_n ----------------------------------------
-run lvcreate -q -y -n r5n -L 12M --type raid5_n -i3 "$VG"
-BYTES=$((12 * MIB))
-write_pattern "/dev/mapper/$VG-r5n" r5n $BYTES
-settled r5n raid5_n $BYTES r5n "raid5_n created"
-run lvconvert -q -y --type raid6_n_6 "$VG/r5n"
-settled r5n raid6_n_6 $BYTES r5n "lvconvert raid5_n -> raid6_n_6"
-assert_eq "$(raid_field "$VG-r5n" 5)" 5 "raid6_n_6 legs"
-run lvconvert -q -y --type raid5_n "$VG/r5n"
-settled r5n raid5_n $BYTES r5n "lvconvert raid6_n_6 -> raid5_n"
-assert_eq "$(raid_field "$VG-r5n" 5)" 4 "raid5_n legs again"
-run lvremove -q -y "$VG/r5n"
+	run lvcreate -q -y -n "$lv" -L 12M --type "$r5" -i3 "$VG"
+	write_pattern "/dev/mapper/$VG-$lv" "$lv" $bytes
+	settled "$lv" "$r5" $bytes "$lv" "$r5 created"
+	run lvconvert -q -y --type "$r6" "$VG/$lv"
+	settled "$lv" "$r6" $bytes "$lv" "lvconvert $r5 -> $r6"
+	assert_eq "$(raid_field "$VG-$lv" 5)" 5 "$r6 legs"
+	run lvconvert -q -y --type "$r5" "$VG/$lv"
+	settled "$lv" "$r5" $bytes "$lv" "lvconvert $r6 -> $r5"
+	assert_eq "$(raid_field "$VG-$lv" 5)" 4 "$r5 legs again"
+	run lvremove -q -y "$VG/$lv"
+}
+
+raid5_to_raid6_and_back r5 raid5_ls raid6_ls_6
+raid5_to_raid6_and_back r5n raid5_n raid6_n_6
 
 # ---- raid1 -> raid5 -> raid1 on 2 legs --------------------------------------
 run lvcreate -q -y -n r1 -L 8M --type raid1 -m1 "$VG"
