@@ -455,9 +455,9 @@ bool raidx_sb_fresher(const struct raidx_sb *a, const struct raidx_sb *b);
 
 /*
  * array_position of a leg md took out of the array without failing it
- * (its raid_disk -1: md gave up recovering it), as md, dm-raidx and the
- * stock target all write it.  Such a leg holds nothing the array can
- * trust: recovered in full at its table position.
+ * (its raid_disk -1: md gave up recovering it), as the stock target and
+ * dm-raidx before 1.20.1 write it.  Such a leg holds nothing the array
+ * can trust: recovered in full at its table position.
  */
 #define RAIDX_POSITION_DETACHED	0xffffffffU
 bool raidx_sb_detached(const struct raidx_sb *sb);

@@ -31,7 +31,7 @@
 #      superblock write cut short), its data garbage: the freshest leg is
 #      the reference but serves nothing, recovered in full (refused
 #      before 1.20.1, review of the first draft).
-# timeout: 600
+# timeout: 1200
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cases.sh"
 
