@@ -105,12 +105,11 @@ static int before_call(struct kprobe *p, struct pt_regs *regs)
 	struct mddev *md = (struct mddev *)regs_get_kernel_argument(regs, 0);
 	unsigned long caller = *(unsigned long *)kernel_stack_pointer(regs);
 	char name[KSYM_SYMBOL_LEN];
-
 	bool from_target;
 
 	/* "function+0x1/0x2 [module]": __module_address() is not exported */
 	sprint_symbol(name, caller);
-	from_target = strstr(name, " [dm_raidx]");
+	from_target = !!strstr(name, " [dm_raidx]");
 	if (from_target && p == &probes[0])
 		atomic_inc(&target_reaps);
 	if (held_by_current(&md->reconfig_mutex))
