@@ -10,7 +10,9 @@
  * reshape to another layout, chunk size or device count), which, until
  * dm-raidx implements conversions, is refused before anything is written,
  * with a message that says what was asked.  Reads the superblocks'
- * findings (raidx-metadata.c), writes md's recovery and size fields.
+ * findings (raidx-metadata.c); decides the array's geometry (rs->geo)
+ * and where md's resync starts, which raidx_start_array() writes into
+ * the mddev, and md's sizes.
  */
 #include "raidx.h"
 
@@ -25,15 +27,13 @@ MODULE_PARM_DESC(start_dirty_degraded,
  */
 static void setup_recovery(struct raidx_set *rs, sector_t from)
 {
-	struct mddev *md = &rs->md;
-
 	if (rs_is_raid0(rs))
-		md->recovery_cp = MaxSector;
+		rs->resync_from = MaxSector;
 	else if (rs_is_raid6(rs))
 		/* parity and Q must both be right: no nosync for raid6 */
-		md->recovery_cp = from;
+		rs->resync_from = from;
 	else
-		md->recovery_cp = rs_given(rs, RAIDX_ARG_NOSYNC) ?
+		rs->resync_from = rs_given(rs, RAIDX_ARG_NOSYNC) ?
 				  MaxSector : from;
 }
 
@@ -51,7 +51,7 @@ static sector_t reshape_space(struct raidx_set *rs)
 static bool rs_is_reshapable(struct raidx_set *rs)
 {
 	return rs_is_raid456(rs) || rs_is_raid1(rs) ||
-	       (rs_is_raid10(rs) && !raidx_r10_is_far(rs->md.new_layout));
+	       (rs_is_raid10(rs) && !raidx_r10_is_far(rs->geo.new_layout));
 }
 
 /*
@@ -141,13 +141,13 @@ static bool md_reads_leg(struct raidx_set *rs, unsigned int i)
  */
 static bool rebuilds_only_parity(struct raidx_set *rs)
 {
-	struct mddev *md = &rs->md;
+	const struct raidx_geometry *g = &rs->geo;
 	unsigned int i;
 
 	for (i = 0; i < rs->raid_disks; i++)
 		if (!md_reads_leg(rs, i) &&
-		    !raidx_leg_only_parity(md->level, md->layout,
-					   md->raid_disks, i))
+		    !raidx_leg_only_parity(g->level, g->layout,
+					   g->raid_disks, i))
 			return false;
 	return true;
 }
@@ -167,7 +167,7 @@ static int check_rebuild_allowed(struct raidx_set *rs)
 		return 0;
 	}
 	if (rs->sb_dirty && !log_repairs &&
-	    raidx_write_hole(md->level, md->raid_disks) &&
+	    raidx_write_hole(rs->geo.level, rs->geo.raid_disks) &&
 	    !rebuilds_only_parity(rs)) {
 		DMERR("%s: 'rebuild' of an array that was not shut down cleanly",
 		      raidx_name(rs));
@@ -186,7 +186,7 @@ static int check_rebuild_allowed(struct raidx_set *rs)
 	else if (rs->sb_dirty && rs->sb_policy == RAIDX_POLICY_PPL)
 		resync = MaxSector;
 	else
-		resync = md->recovery_cp;
+		resync = rs->resync_from;
 	if (resync != MaxSector && resync < md->dev_sectors) {
 		DMERR("%s: 'rebuild' specified while raid set is not in-sync (recovery_cp=%llu)",
 		      raidx_name(rs), (unsigned long long)resync);
@@ -196,11 +196,12 @@ static int check_rebuild_allowed(struct raidx_set *rs)
 	return 0;
 }
 
-/* A new array: every leg is new, recovery from the start. */
+/*
+ * A new array: every leg is new, recovery from the start.  No superblock
+ * was adopted: the geometry is the table's.
+ */
 static int decide_new_array(struct raidx_set *rs)
 {
-	struct mddev *md = &rs->md;
-
 	if (rs_given(rs, RAIDX_ARG_DELTA_DISKS)) {
 		rs->ti->error = "Reshape (delta_disks) is not supported by dm-raidx yet";
 		return -EOPNOTSUPP;
@@ -210,17 +211,15 @@ static int decide_new_array(struct raidx_set *rs)
 		return -EINVAL;
 	}
 	setup_recovery(rs, 0);
-	rs->unsynced_from = md->recovery_cp;
+	rs->unsynced_from = rs->resync_from;
 	rs->write_sbs = true;
-	md->raid_disks = rs->raid_disks;
-	md->delta_disks = 0;
 	return 0;
 }
 
 /* An array recorded dirty: what its crash means for this activation. */
 static int decide_after_crash(struct raidx_set *rs)
 {
-	struct mddev *md = &rs->md;
+	const struct raidx_geometry *g = &rs->geo;
 
 	/*
 	 * As md does for its own superblocks: after a crash while degraded,
@@ -231,8 +230,8 @@ static int decide_after_crash(struct raidx_set *rs)
 	 */
 	if (rs_is_raid456(rs) && rs->policy == RAIDX_POLICY_RESYNC &&
 	    rs->degraded_legs && !raidx_start_dirty_degraded &&
-	    (raidx_write_hole(md->level, md->raid_disks) ||
-	     md->recovery_cp != MaxSector)) {
+	    (raidx_write_hole(g->level, g->raid_disks) ||
+	     rs->resync_from != MaxSector)) {
 		DMERR("%s: crashed with writes in flight and %u leg(s) missing:",
 		      raidx_name(rs), rs->degraded_legs);
 		DMERR("%s: data of the missing leg may read back wrong.",
@@ -250,11 +249,11 @@ static int decide_after_crash(struct raidx_set *rs)
 	 * copies a degraded raid1/raid10 still has may differ as much; a
 	 * degraded raid4/5/6 (start_dirty_degraded) has nothing to resync.
 	 */
-	if (rs->policy != RAIDX_POLICY_RESYNC || !md->bitmap_info.offset ||
+	if (rs->policy != RAIDX_POLICY_RESYNC || !rs->bitmap_sector ||
 	    (rs->degraded_legs && rs_is_raid456(rs)) ||
 	    rs_given(rs, RAIDX_ARG_NOSYNC))
 		return 0;
-	if (md->recovery_cp == MaxSector) {
+	if (rs->resync_from == MaxSector) {
 		DMINFO("%s: not shut down cleanly: resyncing the regions its bitmap marks",
 		       raidx_name(rs));
 	} else {
@@ -267,17 +266,17 @@ static int decide_after_crash(struct raidx_set *rs)
 		 * has an array the stock target grew).
 		 */
 		DMINFO("%s: crashed in a resync at %llu: resyncing from it and bitmap regions",
-		       raidx_name(rs), (unsigned long long)md->recovery_cp);
+		       raidx_name(rs), (unsigned long long)rs->resync_from);
 	}
-	md->recovery_cp = 0;
+	rs->resync_from = 0;
 	return 0;
 }
 
 /* The same array again: a rebuild, a grow, or as recorded. */
 static int decide_size_and_recovery(struct raidx_set *rs)
 {
-	struct mddev *md = &rs->md;
-	sector_t sb_array = md->array_sectors, rdev_sectors, old_end;
+	struct raidx_geometry *g = &rs->geo;
+	sector_t sb_array = rs->sb_array_sectors, rdev_sectors, old_end;
 	int r;
 
 	rdev_sectors = first_rdev_sectors(rs);
@@ -288,7 +287,7 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 	rs->grow = rs->dev_sectors != rdev_sectors &&
 		   rs->dev_sectors > rdev_sectors - reshape_space(rs);
 	/* raid10_resize refuses it: the far copies would be read elsewhere */
-	if (rs_is_raid10(rs) && raidx_r10_is_far(md->layout) &&
+	if (rs_is_raid10(rs) && raidx_r10_is_far(g->layout) &&
 	    rs->dev_sectors != rdev_sectors) {
 		DMERR("%s: raid10 far: %llu sectors per leg recorded, table asks for %llu",
 		      raidx_name(rs), (unsigned long long)rdev_sectors,
@@ -304,31 +303,38 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 		setup_recovery(rs, MaxSector);
 	} else if (rs->grow) {
 		/* Run at the recorded size; preresume grows it. */
-		r = raidx_set_sizes(rs, sb_array, false);
+		r = raidx_set_sizes(rs, sb_array);
 		if (r)
 			return r;
 		old_end = rs_resync_sectors(rs);
-		setup_recovery(rs, min(md->recovery_cp, old_end));
+		setup_recovery(rs, min(rs->resync_from, old_end));
 		/*
 		 * md_bitmap_resize() puts no bits on disk for the grown part
 		 * (in memory, not even all of it): preresume does, so that a
 		 * resync md starts later (after a crash, or once md drops the
 		 * requested one from the old end) cannot skip it.
 		 */
-		if (md->recovery_cp == MaxSector)
+		if (rs->resync_from == MaxSector)
 			rs->unsynced_from = MaxSector;
 		else
 			rs->unsynced_from = min(rs->unsynced_from, old_end);
 	} else {
-		r = raidx_set_sizes(rs, rs->ti->len, false);
+		r = raidx_set_sizes(rs, rs->ti->len);
 		if (r)
 			return r;
 		if (sb_array > rs->array_sectors)
 			rs->write_sbs = true;
 	}
-	md->new_level = md->level;
-	md->new_layout = md->layout;
-	md->new_chunk_sectors = md->chunk_sectors;
+	/*
+	 * With no reshape in progress, a conversion the superblocks record
+	 * (new geometry, a device delta) never started: the array is what
+	 * it was.  The stock target resets it the same way, and md's raid5
+	 * BUGs on a device delta without a reshape.
+	 */
+	g->new_level = g->level;
+	g->new_layout = g->layout;
+	g->new_chunk_sectors = g->chunk_sectors;
+	g->delta_disks = 0;
 	return 0;
 }
 
@@ -418,7 +424,6 @@ static int check_takeover_rebuilds(struct raidx_set *rs)
  */
 static int decide_takeover(struct raidx_set *rs)
 {
-	struct mddev *md = &rs->md;
 	/* a live table that is not ours (or not started) says nothing */
 	sector_t resync = rs->provisional ?
 			  min(rs->peer_resync, rs->sb_resync_offset) :
@@ -445,18 +450,16 @@ static int decide_takeover(struct raidx_set *rs)
 	if (!takeover_legs_whole(rs))
 		return refuse_takeover(rs,
 			"Cannot take over a degraded array or one recovering a leg");
-	if (rs->array_sectors != md->array_sectors ||
+	if (rs->array_sectors != rs->sb_array_sectors ||
 	    rs->dev_sectors != first_rdev_sectors(rs))
 		return refuse_takeover(rs,
 			"A takeover keeps the array's size: resize it apart");
 
-	raidx_md_table_geometry(rs);
-	md->delta_disks = 0;
-	md->reshape_position = MaxSector;
-	r = raidx_set_sizes(rs, rs->ti->len, false);
+	raidx_table_geometry(rs);
+	r = raidx_set_sizes(rs, rs->ti->len);
 	if (r)
 		return r;
-	md->recovery_cp = MaxSector;
+	rs->resync_from = MaxSector;
 	rs->unsynced_from = MaxSector;
 	rs->write_sbs = true;
 	return 0;
@@ -466,8 +469,8 @@ static int decide_takeover(struct raidx_set *rs)
  * What does this table mean for the array its superblocks describe: a
  * new array, a takeover, a rebuild, a size change, a crash, or the same
  * array again?
- * Writes md's recovery position and sizes, rs->write_sbs, rs->grow and
- * rs->unsynced_from.
+ * Writes where md's resync starts (rs->resync_from), md's sizes,
+ * rs->write_sbs, rs->grow and rs->unsynced_from.
  */
 int raidx_decide(struct raidx_set *rs)
 {
@@ -478,8 +481,8 @@ int raidx_decide(struct raidx_set *rs)
 	if (rs->takeover)
 		return decide_takeover(rs);
 	/* Where the recorded resync stands; a rebuild or a grow moves it. */
-	rs->md.recovery_cp = rs_recorded_resync_offset(rs);
-	rs->unsynced_from = rs->md.recovery_cp;
+	rs->resync_from = rs_recorded_resync_offset(rs);
+	rs->unsynced_from = rs->resync_from;
 	if (rs_given(rs, RAIDX_ARG_REBUILD)) {
 		r = check_rebuild_allowed(rs);
 		if (r)
@@ -497,7 +500,7 @@ int raidx_decide(struct raidx_set *rs)
 	 * stays so whatever 'rebuild' or 'nosync' ask for.
 	 */
 	if (!r && rs->sb_dirty && rs->policy == RAIDX_POLICY_PPL)
-		rs->md.recovery_cp = 0;
+		rs->resync_from = 0;
 	return r;
 }
 

@@ -779,6 +779,16 @@ bool raidx_sb_detached(const struct raidx_sb *sb)
 	return sb->array_position == RAIDX_POSITION_DETACHED;
 }
 
+bool raidx_sb_conversion_unfinished(const struct raidx_sb *sb)
+{
+	if (!(sb->compat_features & RAIDX_COMPAT_V190) ||
+	    (sb->flags & RAIDX_SB_RESHAPE_ACTIVE) ||
+	    sb->level < 4 || sb->level > 6)
+		return false;
+	return sb->new_level != sb->level || sb->new_layout != sb->layout ||
+	       sb->new_stripe_sectors != sb->stripe_sectors;
+}
+
 /*
  * ---- Validation ----
  */

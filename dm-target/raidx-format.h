@@ -463,6 +463,19 @@ bool raidx_sb_fresher(const struct raidx_sb *a, const struct raidx_sb *b);
 bool raidx_sb_detached(const struct raidx_sb *sb);
 
 /*
+ * A raid4/5/6 superblock that records another level, layout or chunk
+ * size with no reshape in progress.  It is written so both when a
+ * conversion was set up but never started (the data in the old
+ * geometry) and when md has ended a reshape but not yet taken the new
+ * geometry over (the data in the new one, raid5's end_reshape() before
+ * raid5_finish_reshape()); the superblock does not say which.  The stock
+ * target runs the old geometry; dm-raidx refuses the array.  (A device
+ * delta alone is harmless: the leg count a table must match is the one
+ * the data has.)
+ */
+bool raidx_sb_conversion_unfinished(const struct raidx_sb *sb);
+
+/*
  * PPL: the header signature md uses for an array it owns (not external),
  * ~crc32c of the array uuid, and an empty header (no entries) in @buf,
  * RAIDX_PPL_HEADER_SIZE bytes, as md writes it when it starts a log.

@@ -114,20 +114,23 @@ static void set_persistence(struct raidx_set *rs)
 }
 
 /*
- * The geometry the table names: set by the build, and again when a
- * reloaded table forgets what the superblocks said.
+ * md's geometry from rs->geo: the table's when the mddev is built (what a
+ * table md has not started yet reports), the decided one when md starts.
  */
-void raidx_md_table_geometry(struct raidx_set *rs)
+static void set_md_geometry(struct raidx_set *rs)
 {
+	const struct raidx_geometry *g = &rs->geo;
 	struct mddev *md = &rs->md;
 
-	md->level = rs->type->level;
-	md->new_level = md->level;
-	md->layout = rs->table_layout;
-	md->new_layout = md->layout;
-	md->raid_disks = rs->raid_disks;
-	md->chunk_sectors = rs->params.chunk_sectors;
-	md->new_chunk_sectors = md->chunk_sectors;
+	md->level = g->level;
+	md->layout = g->layout;
+	md->chunk_sectors = g->chunk_sectors;
+	md->raid_disks = g->raid_disks;
+	md->new_level = g->new_level;
+	md->new_layout = g->new_layout;
+	md->new_chunk_sectors = g->new_chunk_sectors;
+	md->delta_disks = g->delta_disks;
+	md->events = g->events;
 }
 
 /* What the table's words ask of md, checked by raidx_parse_table(). */
@@ -136,7 +139,8 @@ static int apply_params(struct raidx_set *rs)
 	struct raidx_params *p = &rs->params;
 	struct mddev *md = &rs->md;
 
-	raidx_md_table_geometry(rs);
+	raidx_table_geometry(rs);
+	set_md_geometry(rs);
 	if (rs_given(rs, RAIDX_ARG_DAEMON_SLEEP))
 		md->bitmap_info.daemon_sleep = p->daemon_sleep;
 	if (rs_given(rs, RAIDX_ARG_MAX_WRITE_BEHIND))
@@ -208,15 +212,44 @@ static int set_stripe_cache(struct raidx_set *rs)
 }
 
 /*
+ * What the analysis decided for md, written in one place: the geometry,
+ * where the resync starts, where the bitmap lies.  A provisional analysis
+ * (a reload) is redone before md starts, and only the last one may reach
+ * the mddev.
+ */
+static void apply_decision(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+
+	set_md_geometry(rs);
+	md->recovery_cp = rs->resync_from;
+	md->bitmap_info.offset = rs->bitmap_sector;
+	md->bitmap_info.default_offset = rs->bitmap_sector;
+}
+
+/*
+ * A reloaded table whose start failed stays loaded (dm swapped it in), to
+ * be replaced: its status and table lines then tell of the table alone,
+ * not of an analysis half done or a decision md never ran.
+ */
+void raidx_md_forget_decision(struct raidx_set *rs)
+{
+	raidx_table_geometry(rs);
+	set_md_geometry(rs);
+}
+
+/*
  * md_run() + md_start(), leaving the array suspended until resume.  Every
  * failure unwinds completely: nothing of md stays allocated or running.
  */
+
 int raidx_start_array(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
 	int r;
 
 	rs->md_tried = true;
+	apply_decision(rs);
 	md->ro = 1;
 	md->in_sync = 1;
 	set_bit(MD_RECOVERY_FROZEN, &md->recovery);

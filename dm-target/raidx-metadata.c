@@ -225,11 +225,9 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	clear_bit(MD_ARRAY_FIRST_USE, &md->flags);
 	clear_bit(MD_HAS_PPL, &md->flags);
 	md->sb_flags = 0;
-	md->events = 0;
-	raidx_md_table_geometry(rs);
-	md->delta_disks = 0;
-	md->reshape_position = MaxSector;
 	memset(md->uuid, 0, sizeof(md->uuid));
+	raidx_table_geometry(rs);
+	rs->geo.events = 0;
 
 	for (i = 0; i < rs->raid_disks; i++) {
 		struct raidx_dev *d = &rs->dev[i];
@@ -417,7 +415,7 @@ static int check_features(struct raidx_set *rs, const struct raidx_sb *sb)
 static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
 			  const struct raidx_sb *sb)
 {
-	struct mddev *md = &rs->md;
+	struct raidx_geometry *g = &rs->geo;
 	struct finding_ctx ctx = { rs, leg_of(rs, rdev) };
 	struct raidx_report rep = { log_finding, &ctx };
 	int r;
@@ -430,28 +428,36 @@ static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
 		return -EINVAL;
 	}
 
-	md->events = sb->events ?: 1;
-	md->reshape_position = MaxSector;
-	md->raid_disks = sb->num_devices;
-	md->level = sb->level;
-	md->layout = sb->layout;
-	md->chunk_sectors = sb->stripe_sectors;
+	g->events = sb->events ?: 1;
+	g->raid_disks = sb->num_devices;
+	g->level = sb->level;
+	g->layout = sb->layout;
+	g->chunk_sectors = sb->stripe_sectors;
 
 	if (sb->compat_features & RAIDX_COMPAT_V190) {
-		md->new_level = sb->new_level;
-		md->new_layout = sb->new_layout;
-		md->new_chunk_sectors = sb->new_stripe_sectors;
-		md->delta_disks = sb->delta_disks;
-		md->array_sectors = sb->array_sectors;
+		g->new_level = sb->new_level;
+		g->new_layout = sb->new_layout;
+		g->new_chunk_sectors = sb->new_stripe_sectors;
+		g->delta_disks = sb->delta_disks;
+		rs->sb_array_sectors = sb->array_sectors;
 		if (sb->flags & RAIDX_SB_RESHAPE_ACTIVE) {
 			rs->ti->error =
 				"Array is mid-reshape; dm-raidx cannot continue reshapes yet";
 			return -EOPNOTSUPP;
 		}
+		if (raidx_sb_conversion_unfinished(sb)) {
+			DMERR("%s: conversion to level %u layout 0x%x chunk %u, no reshape",
+			      raidx_name(rs), sb->new_level, sb->new_layout,
+			      sb->new_stripe_sectors);
+			rs->ti->error =
+				"Unfinished conversion: finish or revert it with the stock target";
+			return -EOPNOTSUPP;
+		}
 	} else {
-		md->new_level = md->level;
-		md->new_layout = md->layout;
-		md->new_chunk_sectors = md->chunk_sectors;
+		g->new_level = g->level;
+		g->new_layout = g->layout;
+		g->new_chunk_sectors = g->chunk_sectors;
+		g->delta_disks = 0;
 		DMINFO("%s: superblocks older than v1.9.0: upgrading them",
 		       raidx_name(rs));
 	}
@@ -522,6 +528,19 @@ static int check_new_legs(struct raidx_set *rs)
 }
 
 /*
+ * A leg whose superblock records no position: md took it out of the
+ * array without failing it, because it could not recover it (written so
+ * by the stock target, and by dm-raidx before 1.20.1).  Nothing on
+ * it is known good, so it is recovered in full at its table position.
+ */
+static void mark_detached(struct raidx_set *rs, int leg)
+{
+	DMWARN("%s: leg %d: taken out by md, not failed: recovered in full",
+	       raidx_name(rs), leg);
+	rs->dev[leg].stale = true;
+}
+
+/*
  * Check each older leg against the freshest and apply the failed bits.
  * A leg whose superblock says it belongs to another array, or to another
  * geometry, is refused rather than silently resynced over.
@@ -544,13 +563,10 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 	}
 
 	if (raidx_sb_detached(sb)) {
-		/* md gave up recovering it: nothing on it is known good */
-		DMWARN("%s: leg %d: taken out by md, not failed: recovered in full",
-		       raidx_name(rs), ctx.leg);
-		rs->dev[ctx.leg].stale = true;
+		mark_detached(rs, ctx.leg);
 	} else if (sb->array_position != rdev->raid_disk) {
-		if (!raidx_leg_may_move(rs->md.level, rs->md.layout,
-					rs->md.raid_disks)) {
+		if (!raidx_leg_may_move(rs->geo.level, rs->geo.layout,
+					rs->geo.raid_disks)) {
 			rs->ti->error =
 				"Cannot change device positions in raid set";
 			return -EINVAL;
@@ -591,10 +607,10 @@ static int check_redundancy(struct raidx_set *rs)
 {
 	bool lost[RAIDX_MAX_DEVICES] = { false };
 	unsigned int i, disks = min_t(unsigned int, rs->raid_disks,
-				      rs->md.raid_disks);
+				      rs->geo.raid_disks);
 
 	/* md's raid0 refuses a missing leg itself. */
-	if (rs->md.level == 0)
+	if (rs->geo.level == 0)
 		return 0;
 	for (i = 0; i < disks; i++) {
 		struct raidx_dev *d = &rs->dev[i];
@@ -604,7 +620,7 @@ static int check_redundancy(struct raidx_set *rs)
 		if (!rs_is_raid10(rs) && d->first_use)
 			lost[i] = false;
 	}
-	return raidx_legs_enough(rs->md.level, rs->md.new_layout, disks,
+	return raidx_legs_enough(rs->geo.level, rs->geo.layout, disks,
 				 lost) ? 0 : -EINVAL;
 }
 
@@ -702,7 +718,7 @@ static void new_array(struct raidx_set *rs)
 		generate_random_uuid(rs->uuid);
 	rs->sb_policy = -1;
 	rs->sb_journal_mode = -1;
-	rs->md.events = 1;
+	rs->geo.events = 1;
 }
 
 /*
@@ -713,17 +729,17 @@ static void new_array(struct raidx_set *rs)
 static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 			  const struct raidx_sb *sbs)
 {
-	struct mddev *md = &rs->md;
+	const struct raidx_geometry *g = &rs->geo;
 	struct raidx_sb ref = sbs[leg_of(rs, freshest)];
+	struct mddev *md = &rs->md;
 	struct md_rdev *rdev;
 	int r, i;
 
 	r = adopt_freshest(rs, freshest, &ref);
 	/* A conversion request explains new legs better than "rebuild". */
 	if (!r)
-		r = raidx_refuse_layout_change(rs, md->level, md->layout,
-					       md->chunk_sectors,
-					       md->raid_disks);
+		r = raidx_refuse_layout_change(rs, g->level, g->layout,
+					       g->chunk_sectors, g->raid_disks);
 	/* Older superblocks record no size to check a takeover against. */
 	if (!r && rs->takeover && !(ref.compat_features & RAIDX_COMPAT_V190)) {
 		rs->ti->error =
@@ -740,11 +756,9 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 	 * readable leg so: check_redundancy() refuses).
 	 */
 	if (raidx_sb_detached(&ref)) {
-		DMWARN("%s: leg %d: taken out by md, not failed: recovered in full",
-		       raidx_name(rs), leg_of(rs, freshest));
-		rs->dev[leg_of(rs, freshest)].stale = true;
+		mark_detached(rs, leg_of(rs, freshest));
 	} else if (ref.array_position != freshest->raid_disk &&
-		   !raidx_leg_may_move(md->level, md->layout, md->raid_disks)) {
+		   !raidx_leg_may_move(g->level, g->layout, g->raid_disks)) {
 		DMERR("%s: leg recorded at position %u given at %d",
 		      raidx_name(rs), ref.array_position, freshest->raid_disk);
 		rs->ti->error = "Cannot change device positions in raid set";
@@ -789,7 +803,7 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 
 /*
  * The "read superblocks" step: every leg's superblock read and checked,
- * the mddev's geometry and each leg's state set from them.  Sets
+ * the array's geometry (rs->geo) and each leg's state set from them.  Sets
  * MD_ARRAY_FIRST_USE when every leg is new.
  */
 int raidx_load_superblocks(struct raidx_set *rs)
@@ -803,6 +817,7 @@ int raidx_load_superblocks(struct raidx_set *rs)
 	md->sync_super = raidx_sync_super;
 	/* in sync unless a superblock says otherwise (none: no metadata) */
 	rs->sb_resync_offset = MaxSector;
+	rs->sb_array_sectors = rs->array_sectors;
 
 	sbs = kcalloc(rs->raid_disks, sizeof(*sbs), GFP_KERNEL);
 	if (!sbs) {

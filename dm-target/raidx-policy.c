@@ -188,17 +188,14 @@ static int adopt_policy(struct raidx_set *rs)
  */
 int raidx_policy_adopt(struct raidx_set *rs)
 {
-	sector_t bitmap;
 	int r;
 
 	r = adopt_policy(rs);
 	if (r)
 		return r;
-	bitmap = rs->md.persistent &&
-		 raidx_has_bitmap(rs->type->level, rs->policy) ?
-		 RAIDX_BITMAP_SECTOR : 0;
-	rs->md.bitmap_info.offset = bitmap;
-	rs->md.bitmap_info.default_offset = bitmap;
+	rs->bitmap_sector = rs->md.persistent &&
+			    raidx_has_bitmap(rs->type->level, rs->policy) ?
+			    RAIDX_BITMAP_SECTOR : 0;
 	return 0;
 }
 
@@ -237,7 +234,7 @@ int raidx_policy_prepare(struct raidx_set *rs)
 		 * write before the bitmap is loaded puts it on disk (loading
 		 * reads the header page back from disk).
 		 */
-		if (rs->bitmap_stale && rs->md.bitmap_info.offset) {
+		if (rs->bitmap_stale && rs->bitmap_sector) {
 			set_bit(MD_ARRAY_FIRST_USE, &rs->md.flags);
 			rs->bitmap_stale = false;
 			rs->write_sbs = true;
@@ -253,7 +250,7 @@ int raidx_policy_prepare(struct raidx_set *rs)
 	 */
 	if (!new_array && rs->sb_policy != RAIDX_POLICY_PPL &&
 	    (rs_recorded_resync_offset(rs) != MaxSector ||
-	     rs->md.recovery_cp != MaxSector))
+	     rs->resync_from != MaxSector))
 		return refuse(rs, rs->grow ?
 			      "consistency_policy ppl: grow the array first, then switch" :
 			      "consistency_policy ppl: let the array's resync finish first");
@@ -315,8 +312,9 @@ static int set_journal_mode(struct raidx_set *rs, const char *name)
 	mddev_lock_nointr(&rs->md);
 	r = r5c_journal_mode_set(&rs->md, mode);
 	if (!r) {
-		rs->journal.mode = mode;
+		WRITE_ONCE(rs->journal.mode, mode);
 		rs->journal.running_mode = mode;
+		smp_mb__before_atomic(); /* the mode before the word */
 		set_bit(RAIDX_ARG_JOURNAL_MODE, &rs->params.given);
 		WARN_ON_ONCE(raidx_write_superblocks(rs));
 	}
@@ -552,7 +550,14 @@ static int switch_policy(struct raidx_set *rs, const char *name)
 	thaw_array(rs, was_frozen);
 	if (r)
 		return r;
-	rs->params.policy = policy;
+	/*
+	 * The table printed back names the policy now in force.  After a
+	 * switch to resync it differs from the table LVM loads for the
+	 * array (no word), which is what makes LVM's next reload of it
+	 * really load a table, and the new table brings the bitmap back.
+	 */
+	WRITE_ONCE(rs->params.policy, policy);
+	smp_mb__before_atomic(); /* the policy before the word printing it */
 	set_bit(RAIDX_ARG_CONSISTENCY_POLICY, &rs->params.given);
 	return 0;
 }

@@ -652,13 +652,28 @@ void raidx_set_rdev_sectors(struct raidx_set *rs)
 }
 
 /*
- * Per-device and array sectors for a target of @len sectors.  With
- * @use_md the geometry is the superblock's, else the table's.
+ * The array's shape as the table names it (raidx.h: struct
+ * raidx_geometry), until the superblocks say otherwise.  The events
+ * count is the superblocks' alone: kept.
  */
-int raidx_set_sizes(struct raidx_set *rs, sector_t len, bool use_md)
+void raidx_table_geometry(struct raidx_set *rs)
 {
-	unsigned int disks = use_md ? rs->md.raid_disks : rs->raid_disks;
-	unsigned int data = disks - rs->type->parity_devs;
+	struct raidx_geometry *g = &rs->geo;
+
+	g->level = rs->type->level;
+	g->layout = rs->table_layout;
+	g->chunk_sectors = rs->params.chunk_sectors;
+	g->raid_disks = rs->raid_disks;
+	g->new_level = g->level;
+	g->new_layout = g->layout;
+	g->new_chunk_sectors = g->chunk_sectors;
+	g->delta_disks = 0;
+}
+
+/* Per-device and array sectors for a target of @len sectors. */
+int raidx_set_sizes(struct raidx_set *rs, sector_t len)
+{
+	unsigned int data = rs->raid_disks - rs->type->parity_devs;
 	unsigned int copies = rs->params.raid10_copies;
 	sector_t dev = len, array = len, smallest = ~0ULL;
 	struct md_rdev *rdev;
@@ -927,22 +942,25 @@ static void emit_keyword(struct raidx_set *rs, enum raidx_arg arg,
 		emit(e, " %s", rs->journal.dev ? rs->journal.dev->name : "-");
 		break;
 	case RAIDX_ARG_JOURNAL_MODE:
-		emit(e, " %s", raidx_journal_mode_name(rs->journal.mode));
+		emit(e, " %s",
+		     raidx_journal_mode_name(READ_ONCE(rs->journal.mode)));
 		break;
 	case RAIDX_ARG_CONSISTENCY_POLICY:
-		emit(e, " %s", raidx_policy_name(rs->policy));
+		/* not rs->policy: a switch sets that before md agrees */
+		emit(e, " %s", raidx_policy_name(READ_ONCE(rs->params.policy)));
 		break;
 	default:
 		break;
 	}
 }
 
-static void emit_params(struct raidx_set *rs, struct emitter *e)
+static void emit_params(struct raidx_set *rs, unsigned long given,
+			struct emitter *e)
 {
 	int arg;
 
 	for (arg = 0; arg < RAIDX_ARG_COUNT; arg++)
-		if (rs_given(rs, arg))
+		if (test_bit(arg, &given))
 			emit_keyword(rs, arg, e);
 }
 
@@ -950,13 +968,21 @@ void raidx_emit_table(struct raidx_set *rs, char *result,
 		      unsigned int maxlen, unsigned int *sz)
 {
 	struct emitter count = { NULL }, out = { result, maxlen, sz };
+	/*
+	 * Which words to print, read once: a message may add one meanwhile,
+	 * and the count printed first must match the words that follow.
+	 */
+	unsigned long given = READ_ONCE(rs->params.given);
 	unsigned int i;
 
+	smp_rmb(); /* the values the words print, published before them */
 	/* The chunk size is the first parameter and always present. */
-	emit_params(rs, &count);
+	emit_params(rs, given, &count);
+	/* the decided chunk of a reloaded table md has not started yet */
 	emit(&out, "%s %u %u", rs->type->name, count.words + 1,
-	     rs->md.new_chunk_sectors);
-	emit_params(rs, &out);
+	     rs->started ? rs->md.new_chunk_sectors :
+			   rs->geo.new_chunk_sectors);
+	emit_params(rs, given, &out);
 	emit(&out, " %u", rs->raid_disks);
 	for (i = 0; i < rs->raid_disks; i++) {
 		struct raidx_dev *d = &rs->dev[i];

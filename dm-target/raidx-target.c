@@ -13,7 +13,7 @@
 
 #define RAIDX_VERSION_MAJOR	1
 #define RAIDX_VERSION_MINOR	20
-#define RAIDX_VERSION_PATCH	1
+#define RAIDX_VERSION_PATCH	2
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);
@@ -153,7 +153,7 @@ static int raidx_analyse(struct raidx_set *rs, bool provisional)
 {
 	int r;
 
-	r = raidx_set_sizes(rs, rs->ti->len, false);
+	r = raidx_set_sizes(rs, rs->ti->len);
 	if (r)
 		return r;
 	rs->array_sectors = rs->md.array_sectors;
@@ -214,6 +214,7 @@ static int start_deferred(struct raidx_set *rs)
 	if (r) {
 		DMERR("%s: cannot start the reloaded array: %s", raidx_name(rs),
 		      rs->ti->error ?: "error");
+		raidx_md_forget_decision(rs);
 		unclaim(rs);
 		return r;
 	}
@@ -353,14 +354,22 @@ static int raidx_iterate_devices(struct dm_target *ti,
 	return r;
 }
 
+/*
+ * dm asks for the limits of a reloaded table before md runs it: then the
+ * geometry is the one its analysis decided (a raid1's chunk is the
+ * superblock's, not the table's), afterwards md's.
+ */
 static void raidx_io_hints(struct dm_target *ti, struct queue_limits *limits)
 {
 	struct raidx_set *rs = ti->private;
-	unsigned int chunk = to_bytes(rs->md.chunk_sectors);
+	bool running = rs->started;
+	unsigned int chunk = running ? rs->md.chunk_sectors :
+				       rs->geo.chunk_sectors;
+	unsigned int disks = running ? rs->md.raid_disks : rs->geo.raid_disks;
 
-	blk_limits_io_min(limits, chunk);
-	blk_limits_io_opt(limits, chunk * (rs->md.raid_disks -
-					   rs->type->parity_devs));
+	blk_limits_io_min(limits, to_bytes(chunk));
+	blk_limits_io_opt(limits, to_bytes(chunk) *
+			  (disks - rs->type->parity_devs));
 }
 
 static struct target_type raidx_target = {

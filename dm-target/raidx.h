@@ -83,6 +83,25 @@ struct raidx_params {
 	const char *journal_path;	/* as raidx_dev's meta_path */
 };
 
+/*
+ * The array's shape as the constructor sees it: the table's when the
+ * mddev is built (raidx_table_geometry()), the freshest superblock's once
+ * they are read, then what the decision makes of it (a takeover: the
+ * table's again).  md gets it in one place, when it starts
+ * (raidx_start_array()); from then on md's own fields are the array's.
+ */
+struct raidx_geometry {
+	int level;
+	int layout;
+	int chunk_sectors;
+	int raid_disks;
+	int new_level;
+	int new_layout;
+	int new_chunk_sectors;
+	int delta_disks;
+	u64 events;
+};
+
 struct raidx_dev {
 	/*
 	 * The table's words (NULL for "-"), pointing into dm's argv: set by
@@ -107,6 +126,20 @@ struct raidx_set {
 	/* Sizes the table asks for; may exceed the superblock's (grow). */
 	sector_t array_sectors;
 	sector_t dev_sectors;
+	/* The array's size the superblocks record (older ones: the table's). */
+	sector_t sb_array_sectors;
+
+	struct raidx_geometry geo;
+
+	/*
+	 * Decided by the analysis for md, and written into the mddev only
+	 * when it starts (raidx_start_array()): where md's resync starts
+	 * (recovery_cp), where the bitmap lies on the metadata devices (0:
+	 * none).  Not followed afterwards (md moves the one, a policy switch
+	 * drops the other): read md's fields once md runs.
+	 */
+	sector_t resync_from;
+	sector_t bitmap_sector;
 
 	/* Decided by the constructor, acted on in preresume. */
 	bool write_sbs;
@@ -202,27 +235,27 @@ static inline bool rs_given(struct raidx_set *rs, enum raidx_arg arg)
 
 static inline bool rs_is_raid0(struct raidx_set *rs)
 {
-	return rs->md.level == 0;
+	return rs->geo.level == 0;
 }
 
 static inline bool rs_is_raid1(struct raidx_set *rs)
 {
-	return rs->md.level == 1;
+	return rs->geo.level == 1;
 }
 
 static inline bool rs_is_raid10(struct raidx_set *rs)
 {
-	return rs->md.level == 10;
+	return rs->geo.level == 10;
 }
 
 static inline bool rs_is_raid6(struct raidx_set *rs)
 {
-	return rs->md.level == 6;
+	return rs->geo.level == 6;
 }
 
 static inline bool rs_is_raid456(struct raidx_set *rs)
 {
-	return rs->md.level >= 4 && rs->md.level <= 6;
+	return rs->geo.level >= 4 && rs->geo.level <= 6;
 }
 
 static inline bool rs_is_reshaping(struct raidx_set *rs)
@@ -230,17 +263,17 @@ static inline bool rs_is_reshaping(struct raidx_set *rs)
 	return rs->md.reshape_position != MaxSector;
 }
 
-/*
- * What md's resync and the bitmap cover (md's resync_max_sectors): a
- * leg, but for raid10 the array (raid10_run and raid10_resize size both
- * by raid10_size()), larger than a leg with more legs than copies.
- */
 /* Where the superblocks say the resync stands, unless 'nosync' says done. */
 static inline sector_t rs_recorded_resync_offset(struct raidx_set *rs)
 {
 	return rs_given(rs, RAIDX_ARG_NOSYNC) ? MaxSector : rs->sb_resync_offset;
 }
 
+/*
+ * What md's resync and the bitmap cover (md's resync_max_sectors): a
+ * leg, but for raid10 the array (raid10_run and raid10_resize size both
+ * by raid10_size()), larger than a leg with more legs than copies.
+ */
 static inline sector_t rs_resync_sectors(struct raidx_set *rs)
 {
 	return rs_is_raid10(rs) ? rs->md.array_sectors : rs->md.dev_sectors;
@@ -256,7 +289,8 @@ bool raidx_has_metadata_devs(const struct raidx_set *rs);
 void raidx_free_set(struct raidx_set *rs);
 void raidx_emit_table(struct raidx_set *rs, char *result,
 		      unsigned int maxlen, unsigned int *sz);
-int raidx_set_sizes(struct raidx_set *rs, sector_t len, bool use_md);
+int raidx_set_sizes(struct raidx_set *rs, sector_t len);
+void raidx_table_geometry(struct raidx_set *rs);
 void raidx_set_rdev_sectors(struct raidx_set *rs);
 void raidx_table_leg_state(struct raidx_set *rs);
 
@@ -273,13 +307,13 @@ bool raidx_place_unread_leg(struct raidx_set *rs, struct md_rdev *rdev,
 
 /* raidx-md.c */
 int raidx_build_md(struct raidx_set *rs);
-void raidx_md_table_geometry(struct raidx_set *rs);
 void raidx_set_capacity(struct raidx_set *rs);
 void raidx_drop_bitmap(struct mddev *md);
 int raidx_read_bitmap_bits(struct raidx_set *rs);
 void raidx_stop_sync_thread(struct mddev *md);
 void raidx_table_event(struct work_struct *ws);
 int raidx_start_array(struct raidx_set *rs);
+void raidx_md_forget_decision(struct raidx_set *rs);
 void raidx_stop_array(struct raidx_set *rs);
 int raidx_preresume(struct dm_target *ti);
 void raidx_resume(struct dm_target *ti);

@@ -291,6 +291,15 @@ static unsigned int check_array_state(struct rx_array *a,
 		tool_finding(c, RAIDX_WARNING, "array_resync_offset",
 			     ref->array_resync_offset, RAIDX_MAX_SECTOR,
 			     "array resync incomplete; md continues it");
+	if (raidx_sb_conversion_unfinished(ref))
+		bad += tool_finding(c, RAIDX_FATAL, "new_layout",
+				    ref->new_layout, ref->layout,
+				    "another level, layout or chunk recorded "
+				    "with no reshape in progress: dm-raidx "
+				    "refuses the array, the stock target runs "
+				    "the old geometry though the data may be "
+				    "in the new one; finish or revert the "
+				    "conversion with the stock target");
 	for (i = 0; i < ref->num_devices && i < a->nr; i++) {
 		char why[96];
 

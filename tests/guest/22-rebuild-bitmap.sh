@@ -11,8 +11,7 @@
 # timeout: 480
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
-TESTIMG=$TOP/tools/tests/raidx_testimg
-[ -x "$TESTIMG" ] || fail "$TESTIMG not built (make tools)"
+need_testimg
 
 raidx_as_raid
 MB=16

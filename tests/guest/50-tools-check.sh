@@ -10,6 +10,7 @@
 . "$(dirname "$0")/../lib/tools-guest.sh"
 
 load_stock_dmraid
+need_testimg
 
 for type in raid1 raid5_ls; do
 	tools_array "tc-$type" "$type" 3
@@ -25,7 +26,7 @@ for type in raid1 raid5_ls; do
 	}
 	sums() { for d in "${M[@]}"; do sha_of "$d"; done; }
 
-	"$TOP/tools/tests/raidx_testimg" poke "${M[1]}" zero-sb
+	"$TESTIMG" poke "${M[1]}" zero-sb
 	before=$(sums)
 	rt_expect 1 raid_check "${M[@]}"
 	err_has "${M[1]}: field magic: found 0x00000000, expected 0x64526d44"
@@ -34,25 +35,25 @@ for type in raid1 raid5_ls; do
 	restore_orig
 
 	ev=$("$RT" raid_dump "${M[@]}" | grep -o 'events="[0-9]*"' | head -1 | tr -dc 0-9)
-	"$TOP/tools/tests/raidx_testimg" poke "${M[2]}" events=$((ev - 1))
+	"$TESTIMG" poke "${M[2]}" events=$((ev - 1))
 	rt_expect 1 raid_check "${M[@]}"
 	err_has "${M[2]}: field events: found $((ev - 1)), expected $ev"
 	pass "$type: flipped events reported"
 	restore_orig
 
-	"$TOP/tools/tests/raidx_testimg" poke "${M[0]}" zero-bitmap
+	"$TESTIMG" poke "${M[0]}" zero-bitmap
 	rt_expect 1 raid_check "${M[@]}"
 	err_has "${M[0]}: field bitmap.magic: found 0"
 	pass "$type: destroyed bitmap header reported"
 	restore_orig
 
-	"$TOP/tools/tests/raidx_testimg" poke "${M[1]}" bitmap.sync_size=12345
+	"$TESTIMG" poke "${M[1]}" bitmap.sync_size=12345
 	rt_expect 1 raid_check "${M[@]}"
 	err_has "${M[1]}: field bitmap.sync_size: found 12345"
 	pass "$type: bitmap not covering the device reported"
 	restore_orig
 
-	for i in 0 1 2; do "$TOP/tools/tests/raidx_testimg" poke "${M[i]}" failed_devices=7; done
+	for i in 0 1 2; do "$TESTIMG" poke "${M[i]}" failed_devices=7; done
 	rt_expect 1 raid_check "${M[@]}"
 	err_has "more legs failed"
 	pass "$type: stale failed bits reported"

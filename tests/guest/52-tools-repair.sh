@@ -11,12 +11,13 @@
 . "$(dirname "$0")/../lib/tools-guest.sh"
 
 load_stock_dmraid
+need_testimg
 
 for type in raid1 raid5_ls; do
 	tools_array "tr-$type" "$type" 3
 	M=("${LEG_META[@]}")
 
-	"$TOP/tools/tests/raidx_testimg" poke "${M[1]}" zero-sb
+	"$TESTIMG" poke "${M[1]}" zero-sb
 	blank_metas 3
 	rt_expect 0 raid_repair -i "${M[@]}" -o "${BLANK[@]}"
 	err_has "leg 1 .*full rebuild"
@@ -26,7 +27,7 @@ for type in raid1 raid5_ls; do
 	rt_expect 0 raid_check "${BLANK[@]}"
 	pass "$type: zeroed superblock repaired; rebuilt leg resynced, data intact"
 
-	for i in 0 1 2; do "$TOP/tools/tests/raidx_testimg" poke "${M[i]}" zero-bitmap; done
+	for i in 0 1 2; do "$TESTIMG" poke "${M[i]}" zero-bitmap; done
 	blank_metas 3
 	rt_expect 0 raid_repair -i "${M[@]}" -o "${BLANK[@]}"
 	err_has "bitmap: none usable"
@@ -39,7 +40,7 @@ done
 # The LVM2 field case: every superblock says every leg failed.
 tools_array tr-sf raid1 3
 M=("${LEG_META[@]}")
-for i in 0 1 2; do "$TOP/tools/tests/raidx_testimg" poke "${M[i]}" failed_devices=7; done
+for i in 0 1 2; do "$TESTIMG" poke "${M[i]}" failed_devices=7; done
 if echo "$(_table tr-sf raid1 "${M[@]}")" | dmsetup create tr-sf-x 2>/dev/null; then
 	dmsetup remove tr-sf-x
 	echo "note: the stock target activated despite all failed bits"

@@ -55,8 +55,7 @@
 
 load_raidx raidx
 modprobe dm-delay
-TESTIMG=$TOP/tools/tests/raidx_testimg
-[ -x "$TESTIMG" ] || fail "$TESTIMG not built (make tools)"
+need_testimg
 CHUNK=128			# sectors
 
 # sb_u64 META BYTE: a u64 of the superblock (40: array_resync_offset).

@@ -20,8 +20,7 @@
 . "$(dirname "$0")/../lib/cases.sh"
 
 load_raidx raidx
-TESTIMG=$TOP/tools/tests/raidx_testimg
-[ -x "$TESTIMG" ] || fail "$TESTIMG not built (make tools)"
+need_testimg
 
 CHUNK=8			# sectors: region 4 KiB, so bit 4096 is 16 MiB in
 OFF=2048		# data_offset: reshape space (the data stays at 0)

@@ -40,8 +40,7 @@
 . "$(dirname "$0")/../lib/cases.sh"
 
 load_raidx raidx
-TESTIMG=$TOP/tools/tests/raidx_testimg
-[ -x "$TESTIMG" ] || fail "$TESTIMG not built (make tools)"
+need_testimg
 MB=16
 CHUNK=128
 R6="raid6_ls_6 3 $CHUNK region_size 1024"

@@ -31,13 +31,15 @@
 #      superblock write cut short), its data garbage: the freshest leg is
 #      the reference but serves nothing, recovered in full (refused
 #      before 1.20.1, review of the first draft).
+#  (g) as (d), but met in a reload: the raid table is loaded over a live
+#      zero table, analysed provisionally at load and again when md starts
+#      it in preresume; recovered in full, check 0.
 # timeout: 1200
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/cases.sh"
 
 load_raidx raidx
-TESTIMG=$TOP/tools/tests/raidx_testimg
-[ -x "$TESTIMG" ] || fail "$TESTIMG not built (make tools)"
+need_testimg
 MB=16
 CHUNK=128
 R6="raid6_ls_6 3 $CHUNK region_size 1024"
@@ -154,10 +156,31 @@ case_f() {
 	detached_log f "stale-legs f"
 }
 
+# A reload: the device's live table (a zero target) makes the analysis of
+# the raid table provisional at load, and md starts it only in preresume,
+# from the superblocks read again.  Both analyses meet the detached leg.
+case_g() {
+	synced
+	run "$TESTIMG" poke "${LEG_META[3]}" array_position=4294967295 \
+		disk_recovery_offset=2048
+	garbage_q 0
+	echo "stale-legs g" >/dev/kmsg
+	dm_create tk "0 $S zero"
+	run dmsetup load tk --table "$TABLE"
+	run dmsetup resume tk
+	soft_eq g "$(dmsetup table tk | awk '{print $3}')" raidx "target after the reload"
+	wait_sync tk 300
+	soft_eq g "$(sha_of /dev/mapper/tk)" "$SHA" "data"
+	soft_eq g "$(mismatches tk)" 0 "mismatch_cnt after check"
+	dm_remove tk
+	detached_log g "stale-legs g"
+}
+
 run_case a "a leg three events behind, recorded failed by none" case_a
 run_case b "a leg the others record failed, failed in its recovery" case_b
 run_case c "a crashed raid6 with a data leg mid-recovery, Q to rebuild" case_c
 run_case d "leg 3 detached by md (position -1), recovering" case_d
 run_case e "leg 0 detached by md at the same events" case_e
 run_case f "leg 3 detached by md, one event ahead" case_f
+run_case g "leg 3 detached by md, met in a reload (provisional analysis)" case_g
 cases_end

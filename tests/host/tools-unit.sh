@@ -163,6 +163,16 @@ mk --type raid5_ls p5-0 p5-1 p5-2
 "$TI" poke "$W/p5-1" array_position=2
 expect 1 "$D/raid_check" "$W/p5-0" "$W/p5-1" "$W/p5-2"
 err_has "p5-1: field array_position: found 2, expected 1"
+# a raid5 recording another layout with no reshape: refused by dm-raidx
+# (the data may already be in it); a device delta alone is harmless
+mk --type raid5_ls cv-0 cv-1 cv-2
+for i in 0 1 2; do "$TI" poke "$W/cv-$i" new_layout=3; done
+expect 1 "$D/raid_check" "$W/cv-0" "$W/cv-1" "$W/cv-2"
+err_has "cv-0: field new_layout: found 3, expected 2 \(another level, layout or chunk"
+mk --type raid5_ls dd-0 dd-1 dd-2
+for i in 0 1 2; do "$TI" poke "$W/dd-$i" delta_disks=1; done
+expect 0 "$D/raid_check" "$W/dd-0" "$W/dd-1" "$W/dd-2"
+err_lacks "field"
 damage foreign 1 "foreign-2: field num_devices: found 2, expected 3" \
 	bash -c "cd '$W' && '$TI' mkimage --type raid1 --events 40 x0 foreign-2"
 damage sfail 1 "more legs failed" bash -c "for i in 0 1 2; do \

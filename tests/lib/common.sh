@@ -453,3 +453,11 @@ sb_field() {
 	dd if="$1" bs=512 count=1 iflag=direct status=none |
 		od -An -tu"$3" -j"$2" -N"$3" | tr -d ' '
 }
+
+# need_testimg: sets TESTIMG to the test-only image tool (mkimage, poke:
+# tools/tests/raidx_testimg, not installed), failing the test when it is
+# not built.
+need_testimg() {
+	TESTIMG=$TOP/tools/tests/raidx_testimg
+	[ -x "$TESTIMG" ] || fail "$TESTIMG not built (make tools)"
+}

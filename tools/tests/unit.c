@@ -215,6 +215,54 @@ static void test_detached(void)
 }
 
 /*
+ * A conversion recorded with no reshape in progress: refused for raid4/5/6
+ * (the data may already be in the new geometry); a device delta alone,
+ * other levels, a reshape in progress and old superblocks are not it.
+ */
+static void test_conversion_unfinished(void)
+{
+	static const struct {
+		const char *what;
+		int level, layout, chunk, new_level, new_layout, new_chunk;
+		int delta, flags;
+		u32 compat;
+		bool unfinished;
+	} cases[] = {
+		{ "idle raid5", 5, 2, 128, 5, 2, 128, 0, 0, RAIDX_COMPAT_V190, false },
+		{ "device delta only", 5, 2, 128, 5, 2, 128, 1, 0, RAIDX_COMPAT_V190, false },
+		{ "new layout", 5, 2, 128, 5, 3, 128, 0, 0, RAIDX_COMPAT_V190, true },
+		{ "new chunk", 5, 2, 128, 5, 2, 64, 0, 0, RAIDX_COMPAT_V190, true },
+		{ "new level", 5, 2, 128, 6, 18, 128, 0, 0, RAIDX_COMPAT_V190, true },
+		{ "raid6 new layout", 6, 8, 128, 6, 9, 128, 0, 0, RAIDX_COMPAT_V190, true },
+		{ "raid4 new chunk", 4, 5, 128, 4, 5, 256, 0, 0, RAIDX_COMPAT_V190, true },
+		{ "reshape in progress", 5, 2, 128, 5, 3, 128, 0,
+		  RAIDX_SB_RESHAPE_ACTIVE, RAIDX_COMPAT_V190, false },
+		{ "raid10 new layout", 10, 0x102, 128, 10, 0x103, 128, 0, 0,
+		  RAIDX_COMPAT_V190, false },
+		{ "raid1 new chunk", 1, 0, 0, 1, 0, 128, 0, 0, RAIDX_COMPAT_V190, false },
+		{ "before v1.9.0", 5, 2, 128, 5, 3, 128, 0, 0, 0, false },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct raidx_sb sb;
+
+		good_sb(&sb);
+		sb.level = cases[i].level;
+		sb.layout = cases[i].layout;
+		sb.stripe_sectors = cases[i].chunk;
+		sb.new_level = cases[i].new_level;
+		sb.new_layout = cases[i].new_layout;
+		sb.new_stripe_sectors = cases[i].new_chunk;
+		sb.delta_disks = cases[i].delta;
+		sb.flags = cases[i].flags;
+		sb.compat_features = cases[i].compat;
+		EXPECT(raidx_sb_conversion_unfinished(&sb) ==
+		       cases[i].unfinished, cases[i].what);
+	}
+}
+
+/*
  * A takeover's superblock write cut short by a crash: legs one event
  * behind at the old shape are members; anything else still disagrees.
  */
@@ -980,6 +1028,7 @@ int main(void)
 	test_sb_fields();
 	test_member();
 	test_detached();
+	test_conversion_unfinished();
 	test_bitmap();
 	test_region();
 	test_has_bitmap();
