@@ -133,14 +133,25 @@ static void set_md_geometry(struct raidx_set *rs)
 	md->events = g->events;
 }
 
+/*
+ * The table's geometry, in rs->geo and md: what the build sets up, and
+ * what a reloaded table whose start failed goes back to (dm swapped it
+ * in, to be replaced: its status and table lines then tell of the table
+ * alone, not of an analysis half done or a decision md never ran).
+ */
+void raidx_md_table_geometry(struct raidx_set *rs)
+{
+	raidx_table_geometry(rs);
+	set_md_geometry(rs);
+}
+
 /* What the table's words ask of md, checked by raidx_parse_table(). */
 static int apply_params(struct raidx_set *rs)
 {
 	struct raidx_params *p = &rs->params;
 	struct mddev *md = &rs->md;
 
-	raidx_table_geometry(rs);
-	set_md_geometry(rs);
+	raidx_md_table_geometry(rs);
 	if (rs_given(rs, RAIDX_ARG_DAEMON_SLEEP))
 		md->bitmap_info.daemon_sleep = p->daemon_sleep;
 	if (rs_given(rs, RAIDX_ARG_MAX_WRITE_BEHIND))
@@ -225,17 +236,6 @@ static void apply_decision(struct raidx_set *rs)
 	md->recovery_cp = rs->resync_from;
 	md->bitmap_info.offset = rs->bitmap_sector;
 	md->bitmap_info.default_offset = rs->bitmap_sector;
-}
-
-/*
- * A reloaded table whose start failed stays loaded (dm swapped it in), to
- * be replaced: its status and table lines then tell of the table alone,
- * not of an analysis half done or a decision md never ran.
- */
-void raidx_md_forget_decision(struct raidx_set *rs)
-{
-	raidx_table_geometry(rs);
-	set_md_geometry(rs);
 }
 
 /*

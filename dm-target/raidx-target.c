@@ -214,7 +214,7 @@ static int start_deferred(struct raidx_set *rs)
 	if (r) {
 		DMERR("%s: cannot start the reloaded array: %s", raidx_name(rs),
 		      rs->ti->error ?: "error");
-		raidx_md_forget_decision(rs);
+		raidx_md_table_geometry(rs);
 		unclaim(rs);
 		return r;
 	}

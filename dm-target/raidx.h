@@ -313,7 +313,7 @@ int raidx_read_bitmap_bits(struct raidx_set *rs);
 void raidx_stop_sync_thread(struct mddev *md);
 void raidx_table_event(struct work_struct *ws);
 int raidx_start_array(struct raidx_set *rs);
-void raidx_md_forget_decision(struct raidx_set *rs);
+void raidx_md_table_geometry(struct raidx_set *rs);
 void raidx_stop_array(struct raidx_set *rs);
 int raidx_preresume(struct dm_target *ti);
 void raidx_resume(struct dm_target *ti);
