@@ -44,23 +44,9 @@ MB=16
 CHUNK=128
 R6="raid6_ls_6 3 $CHUNK region_size 1024"
 
-legs4() {
-	local i
-	for i in 0 1 2 3; do
-		printf ' %s %s' "${LEG_META[i]}" "${LEG_DATA[i]}"
-	done
-}
-
 # synced: a new raid6 on 4 legs, synced, filled (SHA), removed.
 synced() {
-	make_legs 4 $MB >/dev/null
-	S=$(striped_sectors $MB 2)
-	TABLE="0 $S raidx $R6 4$(legs4)"
-	dm_create tk "$TABLE"
-	wait_sync tk 300
-	write_pattern /dev/mapper/tk tk $((S * 512))
-	SHA=$(sha_of /dev/mapper/tk)
-	dm_remove tk
+	filled_array tk 2 "$R6"
 }
 
 # garbage_q FROM_SECTOR: leg 3's data from FROM_SECTOR on overwritten.
@@ -112,7 +98,7 @@ case_c() {
 	for i in 0 1 2 3; do
 		run "$TESTIMG" poke "${LEG_META[i]}" ext.state=1
 	done
-	expect_table_rejected "0 $S raidx raid6_ls_6 5 $CHUNK region_size 1024 rebuild 3 4$(legs4)" \
+	expect_table_rejected "0 $S raidx raid6_ls_6 5 $CHUNK region_size 1024 rebuild 3 4$(leg_args)" \
 		"Cannot rebuild an unclean array"
 }
 
@@ -125,12 +111,18 @@ detached_log() {
 	fi
 }
 
-case_d() {
+# detached_q CASE: a synced array whose leg 3 md took out (position -1)
+# while recovering it at 1 MiB, its data garbage; a kernel log mark.
+detached_q() {
 	synced
 	run "$TESTIMG" poke "${LEG_META[3]}" array_position=4294967295 \
 		disk_recovery_offset=2048
 	garbage_q 0
-	echo "stale-legs d" >/dev/kmsg
+	echo "stale-legs $1" >/dev/kmsg
+}
+
+case_d() {
+	detached_q d
 	recovered d
 	detached_log d "stale-legs d"
 }
@@ -160,11 +152,7 @@ case_f() {
 # the raid table provisional at load, and md starts it only in preresume,
 # from the superblocks read again.  Both analyses meet the detached leg.
 case_g() {
-	synced
-	run "$TESTIMG" poke "${LEG_META[3]}" array_position=4294967295 \
-		disk_recovery_offset=2048
-	garbage_q 0
-	echo "stale-legs g" >/dev/kmsg
+	detached_q g
 	dm_create tk "0 $S zero"
 	run dmsetup load tk --table "$TABLE"
 	run dmsetup resume tk

@@ -31,23 +31,9 @@ need_testimg
 MB=16
 CHUNK=64
 
-legs4() {
-	local i
-	for i in 0 1 2 3; do
-		printf ' %s %s' "${LEG_META[i]}" "${LEG_DATA[i]}"
-	done
-}
-
 # filled: a new raid5_ls on 4 legs, synced, filled (SHA), removed.
 filled() {
-	make_legs 4 $MB >/dev/null
-	S=$(striped_sectors $MB 3)
-	TABLE="0 $S raidx raid5_ls 3 $CHUNK region_size 1024 4$(legs4)"
-	dm_create rc "$TABLE"
-	wait_sync rc 300
-	write_pattern /dev/mapper/rc rc $((S * 512))
-	SHA=$(sha_of /dev/mapper/rc)
-	dm_remove rc
+	filled_array rc 3 "raid5_ls 3 $CHUNK region_size 1024"
 }
 
 # poke_all FIELD=VALUE...: on every leg's superblock.

@@ -235,6 +235,22 @@ leg_args() {
 	done
 }
 
+# filled_array NAME DATA_LEGS TYPE_AND_PARAMS: a new dm-raidx array (target
+# name raidx) on 4 legs of $MB MiB (make_legs), synced, filled with a
+# pattern, removed; sets S (its sectors), TABLE (its table line) and SHA
+# (its content).
+filled_array() {
+	local name=$1
+	make_legs 4 "$MB" >/dev/null
+	S=$(striped_sectors "$MB" "$2")
+	TABLE="0 $S raidx $3 4$(leg_args)"
+	dm_create "$name" "$TABLE"
+	wait_sync "$name" 300
+	write_pattern "/dev/mapper/$name" "$name" $((S * 512))
+	SHA=$(sha_of "/dev/mapper/$name")
+	dm_remove "$name"
+}
+
 # dev_sectors DEV: size in 512-byte sectors.
 dev_sectors() {
 	blockdev --getsz "$1"
