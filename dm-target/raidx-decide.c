@@ -10,9 +10,9 @@
  * reshape to another layout, chunk size or device count), which, until
  * dm-raidx implements conversions, is refused before anything is written,
  * with a message that says what was asked.  Reads the superblocks'
- * findings (raidx-metadata.c); decides the array's geometry (rs->geo)
- * and where md's resync starts, which raidx_start_array() writes into
- * the mddev, and md's sizes.
+ * findings (raidx-metadata.c); decides the array's geometry and sizes
+ * (rs->geo) and where md's resync starts, which raidx_start_array()
+ * writes into the mddev.
  */
 #include "raidx.h"
 
@@ -87,7 +87,7 @@ int raidx_adjust_data_offsets(struct raidx_set *rs)
 			continue;
 		rdev->new_data_offset = rdev->data_offset ? 0 : want;
 		if (bdev_nr_sectors(rdev->bdev) <
-		    rs->md.dev_sectors + RAIDX_MIN_FREE_RESHAPE_SECTORS) {
+		    rs->geo.dev_sectors + RAIDX_MIN_FREE_RESHAPE_SECTORS) {
 			rs->ti->error = rdev->data_offset ?
 					"No space for forward reshape" :
 					"No space for backward reshape";
@@ -97,13 +97,18 @@ int raidx_adjust_data_offsets(struct raidx_set *rs)
 	return 0;
 }
 
+/*
+ * The per-leg size the array has: what the first present leg's superblock
+ * records, or the table's where it records none (before v1.9.0; a new,
+ * unread leg, or one without a metadata device).
+ */
 static sector_t first_rdev_sectors(struct raidx_set *rs)
 {
 	unsigned int i;
 
 	for (i = 0; i < rs->raid_disks; i++)
-		if (rs->dev[i].rdev.bdev && rs->dev[i].rdev.sectors)
-			return rs->dev[i].rdev.sectors;
+		if (rs->dev[i].data_dev)
+			return rs->dev[i].sb_sectors ?: rs->dev_sectors;
 	return 0;
 }
 
@@ -154,7 +159,6 @@ static bool rebuilds_only_parity(struct raidx_set *rs)
 
 static int check_rebuild_allowed(struct raidx_set *rs)
 {
-	struct mddev *md = &rs->md;
 	bool log_repairs = rs->sb_policy == RAIDX_POLICY_PPL ||
 			   rs->sb_policy == RAIDX_POLICY_JOURNAL;
 	sector_t resync;
@@ -187,7 +191,7 @@ static int check_rebuild_allowed(struct raidx_set *rs)
 		resync = MaxSector;
 	else
 		resync = rs->resync_from;
-	if (resync != MaxSector && resync < md->dev_sectors) {
+	if (resync != MaxSector && resync < rs->geo.dev_sectors) {
 		DMERR("%s: 'rebuild' specified while raid set is not in-sync (recovery_cp=%llu)",
 		      raidx_name(rs), (unsigned long long)resync);
 		rs->ti->error = "'rebuild' specified while raid set is not in-sync";
@@ -303,10 +307,13 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 		setup_recovery(rs, MaxSector);
 	} else if (rs->grow) {
 		/* Run at the recorded size; preresume grows it. */
-		r = raidx_set_sizes(rs, sb_array);
+		r = raidx_sizes_for(rs, sb_array, &g->array_sectors,
+				    &g->dev_sectors);
+		if (!r)
+			r = raidx_legs_hold(rs, g->dev_sectors);
 		if (r)
 			return r;
-		old_end = rs_resync_sectors(rs);
+		old_end = raidx_resync_span(g);
 		setup_recovery(rs, min(rs->resync_from, old_end));
 		/*
 		 * md_bitmap_resize() puts no bits on disk for the grown part
@@ -318,12 +325,8 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 			rs->unsynced_from = MaxSector;
 		else
 			rs->unsynced_from = min(rs->unsynced_from, old_end);
-	} else {
-		r = raidx_set_sizes(rs, rs->ti->len);
-		if (r)
-			return r;
-		if (sb_array > rs->array_sectors)
-			rs->write_sbs = true;
+	} else if (sb_array > rs->array_sectors) {
+		rs->write_sbs = true;
 	}
 	/*
 	 * With no reshape in progress, a conversion the superblocks record
@@ -456,9 +459,6 @@ static int decide_takeover(struct raidx_set *rs)
 			"A takeover keeps the array's size: resize it apart");
 
 	raidx_table_geometry(rs);
-	r = raidx_set_sizes(rs, rs->ti->len);
-	if (r)
-		return r;
 	rs->resync_from = MaxSector;
 	rs->unsynced_from = MaxSector;
 	rs->write_sbs = true;
@@ -469,14 +469,14 @@ static int decide_takeover(struct raidx_set *rs)
  * What does this table mean for the array its superblocks describe: a
  * new array, a takeover, a rebuild, a size change, a crash, or the same
  * array again?
- * Writes where md's resync starts (rs->resync_from), md's sizes,
- * rs->write_sbs, rs->grow and rs->unsynced_from.
+ * Writes where md's resync starts (rs->resync_from), the sizes md runs
+ * at (rs->geo), rs->write_sbs, rs->grow and rs->unsynced_from.
  */
 int raidx_decide(struct raidx_set *rs)
 {
 	int r;
 
-	if (test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags))
+	if (rs->new_array)
 		return decide_new_array(rs);
 	if (rs->takeover)
 		return decide_takeover(rs);

@@ -18,6 +18,16 @@
 /*
  * ---- Capacity and table events ----
  */
+/* Every data leg md holds is md's per-leg size; a journal has its own. */
+static void set_rdev_sectors(struct raidx_set *rs)
+{
+	struct md_rdev *rdev;
+
+	rdev_for_each(rdev, &rs->md)
+		if (!test_bit(Journal, &rdev->flags))
+			rdev->sectors = rs->md.dev_sectors;
+}
+
 void raidx_set_capacity(struct raidx_set *rs)
 {
 	struct gendisk *disk = dm_disk(dm_table_get_md(rs->ti->table));
@@ -40,7 +50,7 @@ void raidx_table_event(struct work_struct *ws)
 	smp_rmb(); /* the newest mddev state */
 	settled = !rs_is_reshaping(rs);
 	if (settled && rs_is_raid10(rs))
-		raidx_set_rdev_sectors(rs);
+		set_rdev_sectors(rs);
 	if (settled)
 		raidx_set_capacity(rs);
 	dm_table_event(rs->ti->table);
@@ -108,14 +118,15 @@ static void set_persistence(struct raidx_set *rs)
 	struct mddev *md = &rs->md;
 
 	md->external = 0;
+	md->sync_super = raidx_sync_super;
 	md->persistent = raidx_has_metadata_devs(rs);
 	if (md->persistent)
 		md->major_version = 2;
 }
 
 /*
- * md's geometry from rs->geo: the table's when the mddev is built (what a
- * table md has not started yet reports), the decided one when md starts.
+ * md's geometry and sizes from rs->geo: the table's when the mddev is
+ * built, the decided ones when md starts.
  */
 static void set_md_geometry(struct raidx_set *rs)
 {
@@ -131,6 +142,9 @@ static void set_md_geometry(struct raidx_set *rs)
 	md->new_chunk_sectors = g->new_chunk_sectors;
 	md->delta_disks = g->delta_disks;
 	md->events = g->events;
+	md->array_sectors = g->array_sectors;
+	md->dev_sectors = g->dev_sectors;
+	set_rdev_sectors(rs);
 }
 
 /*
@@ -223,10 +237,11 @@ static int set_stripe_cache(struct raidx_set *rs)
 }
 
 /*
- * What the analysis decided for md, written in one place: the geometry,
- * where the resync starts, where the bitmap lies.  A provisional analysis
- * (a reload) is redone before md starts, and only the last one may reach
- * the mddev.
+ * What the analysis decided for md, written in one place: the geometry
+ * and sizes, where the resync starts, where the bitmap lies, md's flags
+ * for a new array or bitmap, a log and a joining leg, and the uuid.  A
+ * provisional analysis (a reload) is redone before md starts, and only
+ * the last one may reach the mddev.
  */
 static void apply_decision(struct raidx_set *rs)
 {
@@ -236,13 +251,21 @@ static void apply_decision(struct raidx_set *rs)
 	md->recovery_cp = rs->resync_from;
 	md->bitmap_info.offset = rs->bitmap_sector;
 	md->bitmap_info.default_offset = rs->bitmap_sector;
+	assign_bit(MD_ARRAY_FIRST_USE, &md->flags,
+		   rs->new_array || rs->fresh_bitmap);
+	/* raidx_policy_prepare() refuses a PPL it could not place. */
+	assign_bit(MD_HAS_PPL, &md->flags, rs->policy == RAIDX_POLICY_PPL);
+	assign_bit(MD_SB_CHANGE_DEVS, &md->sb_flags, rs->leg_joined);
+	if (rs->md_gets_uuid)
+		memcpy(md->uuid, rs->uuid, sizeof(md->uuid));
+	else
+		memset(md->uuid, 0, sizeof(md->uuid));
 }
 
 /*
  * md_run() + md_start(), leaving the array suspended until resume.  Every
  * failure unwinds completely: nothing of md stays allocated or running.
  */
-
 int raidx_start_array(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
@@ -625,7 +648,7 @@ static void grow_array(struct raidx_set *rs)
 	md->array_sectors = rs->array_sectors;
 	md->dev_sectors = rs->dev_sectors;
 	md->resync_max_sectors = rs_resync_sectors(rs);
-	raidx_set_rdev_sectors(rs);
+	set_rdev_sectors(rs);
 	raidx_set_capacity(rs);
 }
 

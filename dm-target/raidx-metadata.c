@@ -93,11 +93,32 @@ static int leg_of(struct raidx_set *rs, struct md_rdev *rdev)
 	return container_of(rdev, struct raidx_dev, rdev) - rs->dev;
 }
 
+/* The array's shape and size, and a reshape under way, as md runs them. */
+static void record_geometry(struct raidx_sb *sb, const struct mddev *md)
+{
+	sb->level = md->level;
+	sb->layout = md->layout;
+	sb->stripe_sectors = md->chunk_sectors;
+	sb->new_level = md->new_level;
+	sb->new_layout = md->new_layout;
+	sb->new_stripe_sectors = md->new_chunk_sectors;
+	sb->delta_disks = md->delta_disks;
+
+	smp_rmb(); /* the sync thread moves reshape_position */
+	sb->reshape_position = md->reshape_position;
+	if (sb->reshape_position != MaxSector) {
+		sb->flags = RAIDX_SB_RESHAPE_ACTIVE;
+		if (md->delta_disks < 0 || md->reshape_backwards)
+			sb->flags |= RAIDX_SB_RESHAPE_BACKWARDS;
+	}
+	sb->array_sectors = md->array_sectors;
+}
+
 /*
  * md's sync_super hook: fill the page of @rdev from the live array.
  * md_update_sb() writes the page afterwards.
  */
-static void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
+void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
 {
 	struct raidx_set *rs = mddev_to_rs(md);
 	struct raidx_sb sb = { 0 };
@@ -142,22 +163,7 @@ static void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
 		sb.array_resync_offset = 0;
 	else
 		sb.array_resync_offset = md->recovery_cp;
-	sb.level = md->level;
-	sb.layout = md->layout;
-	sb.stripe_sectors = md->chunk_sectors;
-	sb.new_level = md->new_level;
-	sb.new_layout = md->new_layout;
-	sb.new_stripe_sectors = md->new_chunk_sectors;
-	sb.delta_disks = md->delta_disks;
-
-	smp_rmb(); /* the sync thread moves reshape_position */
-	sb.reshape_position = md->reshape_position;
-	if (sb.reshape_position != MaxSector) {
-		sb.flags = RAIDX_SB_RESHAPE_ACTIVE;
-		if (md->delta_disks < 0 || md->reshape_backwards)
-			sb.flags |= RAIDX_SB_RESHAPE_BACKWARDS;
-	}
-	sb.array_sectors = md->array_sectors;
+	record_geometry(&sb, md);
 	sb.data_offset = rdev->data_offset;
 	sb.new_data_offset = rdev->new_data_offset;
 	sb.sectors = rdev->sectors;
@@ -219,13 +225,12 @@ void raidx_clear_failed_bits(struct raidx_set *rs,
  */
 void raidx_forget_superblocks(struct raidx_set *rs)
 {
-	struct mddev *md = &rs->md;
 	unsigned int i;
 
-	clear_bit(MD_ARRAY_FIRST_USE, &md->flags);
-	clear_bit(MD_HAS_PPL, &md->flags);
-	md->sb_flags = 0;
-	memset(md->uuid, 0, sizeof(md->uuid));
+	rs->new_array = false;
+	rs->fresh_bitmap = false;
+	rs->leg_joined = false;
+	rs->md_gets_uuid = false;
 	raidx_table_geometry(rs);
 	rs->geo.events = 0;
 
@@ -236,6 +241,7 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 		d->first_use = false;
 		d->unread = false;
 		d->stale = false;
+		d->sb_sectors = 0;
 		rdev->sb_loaded = 0;
 		rdev->raid_disk = i;
 		rdev->saved_raid_disk = -1;
@@ -266,7 +272,8 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	rs->ppl_sector = 0;
 	rs->ppl_size = 0;
 	rs->journal.rdev.journal_tail = 0;
-	rs->sync_journal_events = 0;
+	rs->sync_sb_events = 0;
+	rs->sync_keeps_journal = false;
 	rs->journal.mode = rs->params.journal_mode;
 	raidx_policy_check(rs);
 }
@@ -340,6 +347,26 @@ static void log_finding(void *p, enum raidx_severity sev, const char *field,
  */
 
 /*
+ * "sync" met a fresher superblock: keep its journal's identity if it
+ * records one, the stock target's included (no extension, no incompat
+ * bit: the all-zero uuid, the log read from sector 0), else none.
+ */
+static void sync_keep_journal(struct raidx_set *rs, const struct raidx_sb *sb)
+{
+	bool journal = sb->has_ext ?
+		       sb->consistency_policy == RAIDX_POLICY_JOURNAL :
+		       !sb->ext_corrupt && !sb->incompat_features;
+
+	rs->sync_sb_events = sb->events;
+	rs->sync_keeps_journal = journal;
+	if (journal)
+		memcpy(rs->uuid, sb->uuid, sizeof(rs->uuid));
+	else
+		memset(rs->uuid, 0, sizeof(rs->uuid));
+	rs->journal.rdev.journal_tail = journal ? sb->journal_tail : 0;
+}
+
+/*
  * Read the superblock of @rdev.  A leg without our magic, or one the
  * table names for rebuild, is new: it gets a fresh superblock later.
  */
@@ -362,8 +389,12 @@ static int load_leg(struct raidx_set *rs, struct md_rdev *rdev,
 	 * "sync": initialise the array again as if it were new.  A journal
 	 * keeps its uuid and tail, though: the uuid seeds the journal
 	 * checksums, and without both md would discard a crashed write-back
-	 * cache (acknowledged writes).  Anything else gets a new uuid, so an
-	 * old PPL cannot pass for the new array's and cancel the resync.
+	 * cache (acknowledged writes).  A superblock without the extension
+	 * (the stock target's) records neither: its journal was written with
+	 * the all-zero uuid from sector 0, as every activation reads it.
+	 * Anything else gets a new uuid, so an old PPL cannot pass for the
+	 * new array's and cancel the resync.  The freshest superblock
+	 * decides, so a stale one left on a leg cannot lend its identity.
 	 * What cannot be read here is simply written new.
 	 */
 	if (rs_given(rs, RAIDX_ARG_SYNC)) {
@@ -371,13 +402,9 @@ static int load_leg(struct raidx_set *rs, struct md_rdev *rdev,
 		    sync_page_io(rdev, 0, rdev->sb_size, rdev->sb_page,
 				 REQ_OP_READ, true)) {
 			decode_rdev_sb(rdev, sb);
-			if (sb->magic == RAIDX_SB_MAGIC && sb->has_ext &&
-			    sb->consistency_policy == RAIDX_POLICY_JOURNAL &&
-			    sb->events > rs->sync_journal_events) {
-				rs->sync_journal_events = sb->events;
-				memcpy(rs->uuid, sb->uuid, sizeof(rs->uuid));
-				rs->journal.rdev.journal_tail = sb->journal_tail;
-			}
+			if (sb->magic == RAIDX_SB_MAGIC &&
+			    sb->events > rs->sync_sb_events)
+				sync_keep_journal(rs, sb);
 		}
 		d->first_use = true;
 		return 0;
@@ -390,7 +417,7 @@ static int load_leg(struct raidx_set *rs, struct md_rdev *rdev,
 	if (sb->magic != RAIDX_SB_MAGIC ||
 	    (!test_bit(In_sync, &rdev->flags) && !rdev->recovery_offset)) {
 		d->first_use = true;
-		set_bit(MD_SB_CHANGE_DEVS, &rs->md.sb_flags);
+		rs->leg_joined = true;
 	}
 	return 0;
 }
@@ -411,22 +438,43 @@ static int check_features(struct raidx_set *rs, const struct raidx_sb *sb)
 	return 0;
 }
 
-/* Take geometry and identity from the freshest superblock. */
-static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
-			  const struct raidx_sb *sb)
+/*
+ * A leg's superblock: its features known, its fields valid, and, for an
+ * older leg (@ref: the freshest), of the array the freshest describes.
+ * Each finding is logged with the leg.
+ */
+static int check_leg_sb(struct raidx_set *rs, int leg,
+			const struct raidx_sb *ref, const struct raidx_sb *sb)
 {
-	struct raidx_geometry *g = &rs->geo;
-	struct finding_ctx ctx = { rs, leg_of(rs, rdev) };
+	struct finding_ctx ctx = { rs, leg };
 	struct raidx_report rep = { log_finding, &ctx };
 	int r;
 
 	r = check_features(rs, sb);
 	if (r)
 		return r;
-	if (raidx_sb_validate(sb, &rep)) {
-		rs->ti->error = "Unable to assemble array: Invalid superblocks";
-		return -EINVAL;
-	}
+	if (raidx_sb_validate(sb, &rep))
+		goto bad;
+	if (ref && raidx_sb_validate_member(ref, sb, sb->array_position, &rep))
+		goto bad;
+	return 0;
+bad:
+	rs->ti->error = ref ?
+		"Unable to assemble array: legs disagree (see kernel log)" :
+		"Unable to assemble array: Invalid superblocks";
+	return -EINVAL;
+}
+
+/* Take geometry and identity from the freshest superblock. */
+static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
+			  const struct raidx_sb *sb)
+{
+	struct raidx_geometry *g = &rs->geo;
+	int r;
+
+	r = check_leg_sb(rs, leg_of(rs, rdev), NULL, sb);
+	if (r)
+		return r;
 
 	g->events = sb->events ?: 1;
 	g->raid_disks = sb->num_devices;
@@ -548,22 +596,15 @@ static void mark_detached(struct raidx_set *rs, int leg)
 static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 			const struct raidx_sb *ref, const struct raidx_sb *sb)
 {
-	struct finding_ctx ctx = { rs, leg_of(rs, rdev) };
-	struct raidx_report rep = { log_finding, &ctx };
+	int leg = leg_of(rs, rdev);
 	int r;
 
-	r = check_features(rs, sb);
+	r = check_leg_sb(rs, leg, ref, sb);
 	if (r)
 		return r;
-	if (raidx_sb_validate(sb, &rep) ||
-	    raidx_sb_validate_member(ref, sb, sb->array_position, &rep)) {
-		rs->ti->error =
-			"Unable to assemble array: legs disagree (see kernel log)";
-		return -EINVAL;
-	}
 
 	if (raidx_sb_detached(sb)) {
-		mark_detached(rs, ctx.leg);
+		mark_detached(rs, leg);
 	} else if (sb->array_position != rdev->raid_disk) {
 		if (!raidx_leg_may_move(rs->geo.level, rs->geo.layout,
 					rs->geo.raid_disks)) {
@@ -586,9 +627,9 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 	if (!rs->provisional && raidx_sb_stale(ref, sb) &&
 	    !raidx_sb_detached(sb)) {
 		DMWARN("%s: leg %d: %llu events behind and not recorded failed: recovered in full",
-		       raidx_name(rs), ctx.leg,
+		       raidx_name(rs), leg,
 		       (unsigned long long)(ref->events - sb->events));
-		rs->dev[ctx.leg].stale = true;
+		rs->dev[leg].stale = true;
 	}
 
 	/* A leg recorded as failed comes back through partial recovery. */
@@ -632,7 +673,7 @@ static void adopt_leg_state(struct raidx_set *rs, struct md_rdev *rdev,
 
 	if (!d->first_use) {
 		if (sb->compat_features & RAIDX_COMPAT_V190)
-			rdev->sectors = sb->sectors;
+			d->sb_sectors = sb->sectors;
 		rdev->recovery_offset = sb->disk_recovery_offset;
 		if (rdev->recovery_offset == MaxSector)
 			set_bit(In_sync, &rdev->flags);
@@ -713,8 +754,10 @@ static struct md_rdev *read_legs(struct raidx_set *rs, struct raidx_sb *sbs,
 static void new_array(struct raidx_set *rs)
 {
 	DMINFO("%s: superblocks created for new raid set", raidx_name(rs));
-	set_bit(MD_ARRAY_FIRST_USE, &rs->md.flags);
-	if (!memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
+	rs->new_array = true;
+	/* A journal kept through "sync" keeps its uuid, all-zero or not. */
+	if (!rs->sync_keeps_journal &&
+	    !memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
 		generate_random_uuid(rs->uuid);
 	rs->sb_policy = -1;
 	rs->sb_journal_mode = -1;
@@ -803,18 +846,16 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 
 /*
  * The "read superblocks" step: every leg's superblock read and checked,
- * the array's geometry (rs->geo) and each leg's state set from them.  Sets
- * MD_ARRAY_FIRST_USE when every leg is new.
+ * the array's geometry (rs->geo) and each leg's state set from them;
+ * rs->new_array when every leg is new.
  */
 int raidx_load_superblocks(struct raidx_set *rs)
 {
-	struct mddev *md = &rs->md;
 	struct md_rdev *freshest;
 	struct raidx_sb *sbs;
 	unsigned int legs = 0;
 	int r = 0;
 
-	md->sync_super = raidx_sync_super;
 	/* in sync unless a superblock says otherwise (none: no metadata) */
 	rs->sb_resync_offset = MaxSector;
 	rs->sb_array_sectors = rs->array_sectors;

@@ -68,9 +68,9 @@ static const char *place_leg_ppl(struct raidx_set *rs, struct md_rdev *rdev,
 				 bool after_data)
 {
 	sector_t size = bdev_nr_sectors(rdev->bdev);
-	sector_t data_end = rdev->data_offset + rs->md.dev_sectors;
-	sector_t grown_end = rdev->data_offset +
-			     max(rs->md.dev_sectors, rs->dev_sectors);
+	sector_t leg = raidx_run_geometry(rs).dev_sectors;
+	sector_t data_end = rdev->data_offset + leg;
+	sector_t grown_end = rdev->data_offset + max(leg, rs->dev_sectors);
 	sector_t room;
 
 	if (size < data_end)
@@ -149,7 +149,6 @@ static int place_ppl(struct raidx_set *rs, bool new_array)
 	/* No reshape space: the data stays where the PPL ends. */
 	rdev_for_each(rdev, md)
 		rdev->new_data_offset = rdev->data_offset;
-	set_bit(MD_HAS_PPL, &md->flags);
 	return 0;
 }
 
@@ -163,7 +162,7 @@ static int adopt_policy(struct raidx_set *rs)
 	    !rs_given(rs, RAIDX_ARG_JOURNAL_MODE))
 		rs->journal.mode = rs->sb_journal_mode;
 
-	if (test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags) || rs->sb_policy < 0)
+	if (rs->new_array || rs->sb_policy < 0)
 		return 0;
 	if (rs->sb_policy == RAIDX_POLICY_JOURNAL && !rs->journal.dev)
 		return refuse(rs, "Array has a write journal: table must name journal_dev");
@@ -202,7 +201,7 @@ int raidx_policy_adopt(struct raidx_set *rs)
 /* Set up the mddev for the policy in force, before md_run(). */
 int raidx_policy_prepare(struct raidx_set *rs)
 {
-	bool new_array = test_bit(MD_ARRAY_FIRST_USE, &rs->md.flags);
+	bool new_array = rs->new_array;
 
 	/*
 	 * Every PPL array needs a uuid of its own: the log signature is
@@ -223,8 +222,7 @@ int raidx_policy_prepare(struct raidx_set *rs)
 	 * differs, so an array the stock target may open (no log, so no
 	 * incompat bit) keeps the all-zero uuid the stock target uses.
 	 */
-	if (rs->policy == RAIDX_POLICY_PPL || rs->journal.dev)
-		memcpy(rs->md.uuid, rs->uuid, sizeof(rs->md.uuid));
+	rs->md_gets_uuid = rs->policy == RAIDX_POLICY_PPL || rs->journal.dev;
 
 	if (rs->policy != RAIDX_POLICY_PPL) {
 		/*
@@ -235,7 +233,7 @@ int raidx_policy_prepare(struct raidx_set *rs)
 		 * reads the header page back from disk).
 		 */
 		if (rs->bitmap_stale && rs->bitmap_sector) {
-			set_bit(MD_ARRAY_FIRST_USE, &rs->md.flags);
+			rs->fresh_bitmap = true;
 			rs->bitmap_stale = false;
 			rs->write_sbs = true;
 		}

@@ -188,7 +188,8 @@ static void emit_info(struct raidx_set *rs, char *result, unsigned int maxlen)
 	DMEMIT("%s %d ", t->name, md->raid_disks);
 
 	smp_rmb(); /* the newest mddev state */
-	max = rs->preresumed ? md->resync_max_sectors : md->dev_sectors;
+	max = rs->preresumed ? md->resync_max_sectors :
+			       raidx_run_geometry(rs).dev_sectors;
 	recovery = md->recovery;
 	/* A reloaded table md has not started (yet): nothing runs. */
 	action = rs->started ? sync_action_of(md, recovery) : SYNC_FROZEN;

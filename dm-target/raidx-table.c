@@ -552,9 +552,10 @@ static int open_each(struct raidx_set *rs)
 }
 
 /*
- * Step 2 of the constructor: open every device the table names and
- * refuse tables whose devices cannot make an array.  On error ti->error
- * says why; raidx_free_set() puts what was opened.
+ * Step 2 of the constructor: open every device the table names, refuse
+ * tables whose devices cannot make an array, and size the array the
+ * table asks for.  On error ti->error says why; raidx_free_set() puts
+ * what was opened.
  */
 int raidx_open_devices(struct raidx_set *rs)
 {
@@ -572,6 +573,9 @@ int raidx_open_devices(struct raidx_set *rs)
 		r = refuse_duplicate_devices(rs);
 	if (!r)
 		r = refuse_mixed_metadata(rs);
+	if (!r)
+		r = raidx_sizes_for(rs, rs->ti->len, &rs->array_sectors,
+				    &rs->dev_sectors);
 	return r;
 }
 
@@ -642,15 +646,6 @@ void raidx_table_leg_state(struct raidx_set *rs)
 /*
  * ---- Sizes ----
  */
-void raidx_set_rdev_sectors(struct raidx_set *rs)
-{
-	struct md_rdev *rdev;
-
-	rdev_for_each(rdev, &rs->md)
-		if (!test_bit(Journal, &rdev->flags))
-			rdev->sectors = rs->md.dev_sectors;
-}
-
 /*
  * The array's shape as the table names it (raidx.h: struct
  * raidx_geometry), until the superblocks say otherwise.  The events
@@ -668,28 +663,34 @@ void raidx_table_geometry(struct raidx_set *rs)
 	g->new_layout = g->layout;
 	g->new_chunk_sectors = g->chunk_sectors;
 	g->delta_disks = 0;
+	g->array_sectors = rs->array_sectors;
+	g->dev_sectors = rs->dev_sectors;
 }
 
-/* Per-device and array sectors for a target of @len sectors. */
-int raidx_set_sizes(struct raidx_set *rs, sector_t len)
+/*
+ * The array and per-leg sectors that hold @len sectors of the table's
+ * level: for the table's length (raidx_open_devices()), or the length
+ * the superblocks record (a grow runs at it until preresume).  On error
+ * sets ti->error and leaves *@array and *@dev as they were.
+ */
+int raidx_sizes_for(struct raidx_set *rs, sector_t len, sector_t *array,
+		    sector_t *dev)
 {
 	unsigned int data = rs->raid_disks - rs->type->parity_devs;
 	unsigned int copies = rs->params.raid10_copies;
-	sector_t dev = len, array = len, smallest = ~0ULL;
-	struct md_rdev *rdev;
+	sector_t a = len, d = len;
 
 	if (rs->type->level == 10) {
-		dev = len * copies;
-		array = dev;
-		if (sector_div(dev, data))
+		d = len * copies;
+		if (sector_div(d, data))
 			goto bad;
-		array = dev * data;
-		if (sector_div(array, copies))
+		a = d * data;
+		if (sector_div(a, copies))
 			goto bad;
 	} else if (rs->type->level != 1) {
-		if (sector_div(dev, data))
+		if (sector_div(d, data))
 			goto bad;
-		array = dev * data;
+		a = d * data;
 	}
 
 	/*
@@ -697,26 +698,36 @@ int raidx_set_sizes(struct raidx_set *rs, sector_t len)
 	 * partial chunk per leg would map sectors md does not have.
 	 */
 	if (rs->type->level != 1 && rs->params.chunk_sectors &&
-	    (dev & (rs->params.chunk_sectors - 1))) {
+	    (d & (rs->params.chunk_sectors - 1))) {
 		rs->ti->error =
 			"Target length leaves a partial chunk on each device";
 		return -EINVAL;
 	}
-	rs->md.array_sectors = array;
-	rs->md.dev_sectors = dev;
-	raidx_set_rdev_sectors(rs);
-
-	rdev_for_each(rdev, &rs->md)
-		if (!test_bit(Journal, &rdev->flags) && rdev->bdev)
-			smallest = min(smallest, bdev_nr_sectors(rdev->bdev));
-	if (smallest < dev) {
-		rs->ti->error = "Component device(s) too small";
-		return -EINVAL;
-	}
+	*array = a;
+	*dev = d;
 	return 0;
 bad:
 	rs->ti->error = "Target length not divisible by number of data devices";
 	return -EINVAL;
+}
+
+/*
+ * Does every present leg hold @dev sectors?  Asked by every analysis, as
+ * a leg may have shrunk between a reload and its start.
+ */
+int raidx_legs_hold(struct raidx_set *rs, sector_t dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct dm_dev *leg = rs->dev[i].data_dev;
+
+		if (leg && bdev_nr_sectors(leg->bdev) < dev) {
+			rs->ti->error = "Component device(s) too small";
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -980,8 +991,7 @@ void raidx_emit_table(struct raidx_set *rs, char *result,
 	emit_params(rs, given, &count);
 	/* the decided chunk of a reloaded table md has not started yet */
 	emit(&out, "%s %u %u", rs->type->name, count.words + 1,
-	     rs->started ? rs->md.new_chunk_sectors :
-			   rs->geo.new_chunk_sectors);
+	     raidx_run_geometry(rs).new_chunk_sectors);
 	emit_params(rs, given, &out);
 	emit(&out, " %u", rs->raid_disks);
 	for (i = 0; i < rs->raid_disks; i++) {

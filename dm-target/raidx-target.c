@@ -13,7 +13,7 @@
 
 #define RAIDX_VERSION_MAJOR	1
 #define RAIDX_VERSION_MINOR	20
-#define RAIDX_VERSION_PATCH	2
+#define RAIDX_VERSION_PATCH	3
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);
@@ -143,8 +143,8 @@ static bool device_is_live(struct raidx_set *rs)
 }
 
 /*
- * What the table means for the array, once it is built: sizes and leg
- * state from the table -> read and check superblocks -> adopt the
+ * What the table means for the array, once it is built: the legs hold
+ * the table's size, leg state from the table -> read and check superblocks -> adopt the
  * recorded policy -> decide -> data offsets -> policy set-up.
  * @provisional: another instance still writes the superblocks, so their
  * dirty state says nothing about a crash and is not acted on.
@@ -153,13 +153,10 @@ static int raidx_analyse(struct raidx_set *rs, bool provisional)
 {
 	int r;
 
-	r = raidx_set_sizes(rs, rs->ti->len);
+	rs->provisional = provisional;
+	r = raidx_legs_hold(rs, rs->dev_sectors);
 	if (r)
 		return r;
-	rs->array_sectors = rs->md.array_sectors;
-	rs->dev_sectors = rs->md.dev_sectors;
-
-	rs->provisional = provisional;
 	raidx_table_leg_state(rs);
 	r = raidx_load_superblocks(rs);
 	if (r)
@@ -344,13 +341,13 @@ static int raidx_iterate_devices(struct dm_target *ti,
 				 iterate_devices_callout_fn fn, void *data)
 {
 	struct raidx_set *rs = ti->private;
+	sector_t leg = raidx_run_geometry(rs).dev_sectors;
 	unsigned int i;
 	int r = 0;
 
 	for (i = 0; !r && i < rs->raid_disks; i++)
 		if (rs->dev[i].data_dev)
-			r = fn(ti, rs->dev[i].data_dev, 0, rs->md.dev_sectors,
-			       data);
+			r = fn(ti, rs->dev[i].data_dev, 0, leg, data);
 	return r;
 }
 
@@ -362,14 +359,11 @@ static int raidx_iterate_devices(struct dm_target *ti,
 static void raidx_io_hints(struct dm_target *ti, struct queue_limits *limits)
 {
 	struct raidx_set *rs = ti->private;
-	bool running = rs->started;
-	unsigned int chunk = running ? rs->md.chunk_sectors :
-				       rs->geo.chunk_sectors;
-	unsigned int disks = running ? rs->md.raid_disks : rs->geo.raid_disks;
+	const struct raidx_geometry g = raidx_run_geometry(rs);
 
-	blk_limits_io_min(limits, to_bytes(chunk));
-	blk_limits_io_opt(limits, to_bytes(chunk) *
-			  (disks - rs->type->parity_devs));
+	blk_limits_io_min(limits, to_bytes(g.chunk_sectors));
+	blk_limits_io_opt(limits, to_bytes(g.chunk_sectors) *
+			  (g.raid_disks - rs->type->parity_devs));
 }
 
 static struct target_type raidx_target = {

@@ -84,11 +84,13 @@ struct raidx_params {
 };
 
 /*
- * The array's shape as the constructor sees it: the table's when the
- * mddev is built (raidx_table_geometry()), the freshest superblock's once
- * they are read, then what the decision makes of it (a takeover: the
- * table's again).  md gets it in one place, when it starts
- * (raidx_start_array()); from then on md's own fields are the array's.
+ * The array's shape and size as the constructor sees it: the table's when
+ * the mddev is built (raidx_table_geometry()), the freshest superblock's
+ * once they are read, then what the decision makes of it (a takeover: the
+ * table's again; a grow: the recorded size, which preresume grows).  md
+ * gets the decision in one place, when it starts (raidx_start_array();
+ * the build and a failed start give it the table's); from then on md's
+ * own fields are the array's (raidx_run_geometry()).
  */
 struct raidx_geometry {
 	int level;
@@ -100,6 +102,8 @@ struct raidx_geometry {
 	int new_chunk_sectors;
 	int delta_disks;
 	u64 events;
+	sector_t array_sectors;
+	sector_t dev_sectors;		/* per leg, and each leg's rdev */
 };
 
 struct raidx_dev {
@@ -115,6 +119,7 @@ struct raidx_dev {
 	bool first_use;		/* no valid superblock: written fresh */
 	bool unread;		/* superblock unreadable at load: no place yet */
 	bool stale;		/* events behind, not recorded failed: recover */
+	sector_t sb_sectors;	/* its superblock's data size; 0: none said */
 };
 
 struct raidx_set {
@@ -123,7 +128,10 @@ struct raidx_set {
 	int table_layout;		/* md layout the table asks for */
 	struct raidx_params params;
 
-	/* Sizes the table asks for; may exceed the superblock's (grow). */
+	/*
+	 * Sizes the table asks for (raidx_open_devices()); may exceed the
+	 * superblock's (grow).
+	 */
 	sector_t array_sectors;
 	sector_t dev_sectors;
 	/* The array's size the superblocks record (older ones: the table's). */
@@ -140,6 +148,20 @@ struct raidx_set {
 	 */
 	sector_t resync_from;
 	sector_t bitmap_sector;
+	/*
+	 * Likewise decided, and given to md's flags when it starts: no leg
+	 * has a superblock, so md writes fresh ones and a fresh bitmap
+	 * (new_array: MD_ARRAY_FIRST_USE); the bitmap area holds none, so
+	 * md writes a new header (fresh_bitmap: the same flag); a leg
+	 * without a usable superblock joins, so md records the change of
+	 * devices (leg_joined: MD_SB_CHANGE_DEVS).  The uuid md stamps into
+	 * logs and the bitmap is rs->uuid or zero (raidx_policy_prepare()).
+	 * Valid until md runs: a policy switch then changes md's own.
+	 */
+	bool new_array;
+	bool fresh_bitmap;
+	bool leg_joined;
+	bool md_gets_uuid;		/* md gets rs->uuid, else zero */
 
 	/* Decided by the constructor, acted on in preresume. */
 	bool write_sbs;
@@ -194,7 +216,8 @@ struct raidx_set {
 	int sb_journal_mode;
 	bool bitmap_stale;		/* bitmap area holds no valid bitmap */
 	sector_t recorded_resync;	/* resync position before md skipped it */
-	u64 sync_journal_events;	/* "sync": freshest journal leg seen */
+	u64 sync_sb_events;		/* "sync": the freshest superblock's */
+	bool sync_keeps_journal;	/* and it records a journal to keep */
 	sector_t sb_data_offset;	/* the freshest leg's data offsets, */
 	sector_t sb_new_data_offset;	/* given to legs that are new */
 	sector_t sb_resync_offset;	/* the freshest superblock's */
@@ -270,10 +293,44 @@ static inline sector_t rs_recorded_resync_offset(struct raidx_set *rs)
 }
 
 /*
+ * The array's geometry and sizes: md's once md runs the table, since md
+ * moves them (a grow, a reshape); before, what the analysis decided,
+ * which md receives only when it starts (a reloaded table waits for its
+ * resume).
+ */
+static inline struct raidx_geometry
+raidx_run_geometry(const struct raidx_set *rs)
+{
+	const struct mddev *md = &rs->md;
+
+	if (!rs->started)
+		return rs->geo;
+	return (struct raidx_geometry) {
+		.level = md->level,
+		.layout = md->layout,
+		.chunk_sectors = md->chunk_sectors,
+		.raid_disks = md->raid_disks,
+		.new_level = md->new_level,
+		.new_layout = md->new_layout,
+		.new_chunk_sectors = md->new_chunk_sectors,
+		.delta_disks = md->delta_disks,
+		.events = md->events,
+		.array_sectors = md->array_sectors,
+		.dev_sectors = md->dev_sectors,
+	};
+}
+
+/*
  * What md's resync and the bitmap cover (md's resync_max_sectors): a
  * leg, but for raid10 the array (raid10_run and raid10_resize size both
  * by raid10_size()), larger than a leg with more legs than copies.
  */
+static inline sector_t raidx_resync_span(const struct raidx_geometry *g)
+{
+	return g->level == 10 ? g->array_sectors : g->dev_sectors;
+}
+
+/* The same for an array md runs: md's sizes. */
 static inline sector_t rs_resync_sectors(struct raidx_set *rs)
 {
 	return rs_is_raid10(rs) ? rs->md.array_sectors : rs->md.dev_sectors;
@@ -289,15 +346,17 @@ bool raidx_has_metadata_devs(const struct raidx_set *rs);
 void raidx_free_set(struct raidx_set *rs);
 void raidx_emit_table(struct raidx_set *rs, char *result,
 		      unsigned int maxlen, unsigned int *sz);
-int raidx_set_sizes(struct raidx_set *rs, sector_t len);
+int raidx_sizes_for(struct raidx_set *rs, sector_t len, sector_t *array,
+		    sector_t *dev);
+int raidx_legs_hold(struct raidx_set *rs, sector_t dev);
 void raidx_table_geometry(struct raidx_set *rs);
-void raidx_set_rdev_sectors(struct raidx_set *rs);
 void raidx_table_leg_state(struct raidx_set *rs);
 
 /* raidx-metadata.c */
 int raidx_load_superblocks(struct raidx_set *rs);
 int __must_check raidx_write_superblocks(struct raidx_set *rs);
 int raidx_read_sb(struct md_rdev *rdev, bool reread);
+void raidx_sync_super(struct mddev *md, struct md_rdev *rdev);
 void raidx_clear_failed_bits(struct raidx_set *rs,
 			     const unsigned long *cleared);
 void raidx_forget_superblocks(struct raidx_set *rs);

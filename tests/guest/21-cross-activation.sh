@@ -7,7 +7,7 @@
 # `dmsetup table` and `status` text (target name aside), same superblock
 # and bitmap superblock bytes (events aside).  A degraded array (a leg
 # failed under stock, recorded in the superblocks) moves across too.
-# timeout: 360
+# timeout: 600
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/compat.sh"
 

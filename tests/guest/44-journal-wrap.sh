@@ -24,6 +24,15 @@
 # until reclaim ("data-only" stripes), so only a replay can bring B back.
 # dm-raidx must pass both; the stock outcome is printed for the record
 # (see the README and the issue notes).
+# sync case: the crash image started with 'sync' (initialise the array
+# again), which must keep the journal and replay it first (md must report
+# data-only stripes recovered; the data legs start zeroed, so B cannot
+# come from an earlier case): after a dm-raidx crash (its persisted uuid
+# and tail), after a stock crash whose log has not wrapped (no extension:
+# the all-zero uuid, sector 0), and after a dm-raidx crash of an array
+# the stock target made (the all-zero uuid in the extension).  Before
+# 1.20.3 dm-raidx gave the last two a new random uuid there, md
+# discarded the log, and B with it.
 #
 # Removing a writeback array whose cache holds stripes can deadlock in md:
 # md_stop_writes() quiesces raid5 holding the reconfig mutex, the journal's
@@ -34,7 +43,7 @@
 # which discard and on which it hung before that fix, and runs its
 # partial-stripe case three times; the stock target runs on journals with
 # discard turned off, so that its outcomes can be printed at all.
-# timeout: 900
+# timeout: 1200
 # stock-warnings: allowed (removing a journaled stock array WARNs in
 # kthread_park: its raid_dtr parks the journal reclaim thread that
 # its postsuspend already parked)
@@ -57,9 +66,11 @@ no_discard() {
 	[ "$(cat "$q")" = 0 ] || fail "$1: discard still on"
 }
 
+# wipe: metadata, journal and data, so X reads B after a crash only if
+# B reached the legs or the journal replay brought it back.
 wipe() {
 	local d
-	for d in "${LEG_META[@]}" "$JDEV"; do
+	for d in "${LEG_META[@]}" "$JDEV" "${LEG_DATA[@]}"; do
 		dd if=/dev/zero of="$d" bs=1M oflag=direct status=none 2>/dev/null || true
 	done
 }
@@ -75,8 +86,11 @@ x_state() {
 	fi
 }
 
+# check_mismatch: mismatch_cnt after a check, once any resync is over
+# (md refuses a check while one is due); "refused" if md did.
 check_mismatch() {
-	run dmsetup message jw 0 check >&2
+	wait_sync jw 300
+	run dmsetup message jw 0 check >&2 || { echo refused; return; }
 	sleep 1
 	wait_sync jw 300
 	raid_field jw 9
@@ -135,11 +149,20 @@ write_b_partial() {
 	sha256sum <"$TEST_TMP/xA" | cut -d' ' -f1
 }
 
-# crash_case TARGET MODE [partial]: sets CRASH_X (yes: B survived) and
-# CRASH_MISMATCH.
+# crash_case TARGET MODE [HOW [THEN]]: sets CRASH_X (yes: B survived),
+# CRASH_MISMATCH, and CRASH_REPLAYED (the data-only stripes md reported
+# recovering from the journal).  TARGET runs the array, or BORN,TARGET:
+# BORN creates it, TARGET takes it over.  HOW: full (B over all of X),
+# partial (B in partial stripes only), or partial-nowrap (the same after
+# one write of A, so the journal never wraps).  THEN: the target and
+# extra words that start the crash image (default TARGET alone), e.g.
+# "raidx sync".
 crash_case() {
-	local target=$1 mode=$2 how=${3:-full} table wrapped="" i f snaps=()
-	local mark=${#_CLEANUPS[@]} want=""
+	local target=${1#*,} born=${1%,*} mode=$2 how=${3:-full} table
+	local wrapped="" i f snaps=() mark=${#_CLEANUPS[@]} want="" laps=16
+	local then words
+	read -r then words <<<"${4:-$target}"
+	[ "$how" = partial-nowrap ] && laps=1
 	wipe
 	for i in 0 1 2; do
 		dm_wrap jw-m$i "${LEG_META[i]}"
@@ -147,15 +170,20 @@ crash_case() {
 		wrapped+=" /dev/mapper/jw-m$i /dev/mapper/jw-d$i"
 	done
 	dm_wrap jw-j "$JDEV"
-	table="0 $sectors $target raid5_ls 5 128 journal_dev /dev/mapper/jw-j journal_mode $mode $n$wrapped"
-	dm_create jw "$table"
+	table="raid5_ls 5 128 journal_dev /dev/mapper/jw-j journal_mode $mode $n$wrapped"
+	dm_create jw "0 $sectors $born $table"
 	# Runs before jw's removal if the test dies while the legs are held.
 	on_cleanup resume_wrappers
 	wait_sync jw 300
-	for ((i = 0; i < 16; i++)); do
+	if [ "$born" != "$target" ]; then
+		dm_remove jw
+		dm_create jw "0 $sectors $target $table"
+		wait_sync jw 300
+	fi
+	for ((i = 0; i < laps; i++)); do
 		write_pattern $dev 81 $X
 	done
-	if [ "$how" = partial ]; then
+	if [ "$how" != full ]; then
 		want=$(write_b_partial)
 	else
 		write_pattern $dev 82 $X
@@ -170,14 +198,17 @@ crash_case() {
 		snaps+=("$(losetup -f --show "$TEST_TMP/$f.crash")")
 		on_cleanup losetup -d "${snaps[-1]}"
 	done
-	[ "$target" = raidx ] || no_discard "${snaps[6]}"
+	[ "$then" = raidx ] || no_discard "${snaps[6]}"
 	resume_wrappers
 	dm_remove jw
 
-	dm_create jw "0 $sectors $target raid5_ls 5 128 journal_dev ${snaps[6]} journal_mode $mode $n ${snaps[*]:0:6}"
+	klog_mark	# a mark of its own: the last restart's log starts there
+	dm_create jw "0 $sectors $then raid5_ls $((5 + $(wc -w <<<"$words"))) 128 ${words:+$words }journal_dev ${snaps[6]} journal_mode $mode $n ${snaps[*]:0:6}"
 	CRASH_X=$(x_state "$want")
 	CRASH_MISMATCH=$(check_mismatch)
-	echo "result: crash ($how B) target=$target mode=$mode X_after_crash=$CRASH_X mismatch_cnt=$CRASH_MISMATCH"
+	CRASH_REPLAYED=$(klog_since | sed -n 's/.*recovering \([0-9]*\) data-only stripes.*/\1/p' | head -1)
+	CRASH_REPLAYED=${CRASH_REPLAYED:-0}
+	echo "result: crash ($how B) target=$target, started by $then${words:+ $words} mode=$mode X_after_crash=$CRASH_X mismatch_cnt=$CRASH_MISMATCH replayed_data_only_stripes=$CRASH_REPLAYED"
 	dm_remove jw
 	undo_since "$mark"
 	rm -f "$TEST_TMP"/*.crash
@@ -198,6 +229,11 @@ for round in 1 2 3; do
 	assert_eq "$CRASH_MISMATCH" 0 "dm-raidx writeback, partial stripes ($round): mismatch_cnt"
 done
 pass "dm-raidx writeback: partial stripes held in the journal survive a crash, removal with them cached does not hang"
+crash_case raidx writeback partial "raidx sync"
+[ "$CRASH_REPLAYED" -gt 0 ] || fail "dm-raidx writeback crash, started with 'sync': md replayed no data-only stripes"
+assert_eq "$CRASH_X" yes "dm-raidx writeback crash, started with 'sync': B survives"
+assert_eq "$CRASH_MISMATCH" 0 "dm-raidx writeback crash, started with 'sync': mismatch_cnt"
+pass "dm-raidx writeback: 'sync' after a crash replays the journal first"
 
 no_discard "$JDEV"
 STOCK_RESULT=()
@@ -208,5 +244,15 @@ for mode in writethrough writeback; do
 done
 crash_case raid writeback partial
 STOCK_RESULT+=("writeback, partial stripes: crash X=$CRASH_X mismatch=$CRASH_MISMATCH")
+crash_case raid writeback partial-nowrap "raidx sync"
+[ "$CRASH_REPLAYED" -gt 0 ] || fail "stock writeback crash, started by dm-raidx with 'sync': md replayed no data-only stripes"
+assert_eq "$CRASH_X" yes "stock writeback crash, started by dm-raidx with 'sync': B survives"
+assert_eq "$CRASH_MISMATCH" 0 "stock writeback crash, started by dm-raidx with 'sync': mismatch_cnt"
+pass "stock writeback crash: dm-raidx 'sync' keeps the all-zero uuid and replays the journal"
+crash_case raid,raidx writeback partial "raidx sync"
+[ "$CRASH_REPLAYED" -gt 0 ] || fail "stock-made array, dm-raidx writeback crash, 'sync': md replayed no data-only stripes"
+assert_eq "$CRASH_X" yes "stock-made array, dm-raidx writeback crash, 'sync': B survives"
+assert_eq "$CRASH_MISMATCH" 0 "stock-made array, dm-raidx writeback crash, 'sync': mismatch_cnt"
+pass "stock-made array run by dm-raidx: 'sync' after a crash keeps the all-zero uuid and replays the journal"
 printf 'stock dm-raid outcome: %s\n' "${STOCK_RESULT[@]}"
 echo "journal wrap: all checks passed"
