@@ -144,8 +144,9 @@ static bool device_is_live(struct raidx_set *rs)
 
 /*
  * What the table means for the array, once it is built: the legs hold
- * the table's size, leg state from the table -> read and check superblocks -> adopt the
- * recorded policy -> decide -> data offsets -> policy set-up.
+ * the table's size -> leg state from the table -> read and check
+ * superblocks -> adopt the recorded policy -> decide -> data offsets ->
+ * policy set-up.
  * @provisional: another instance still writes the superblocks, so their
  * dirty state says nothing about a crash and is not acted on.
  */
