@@ -59,7 +59,7 @@
  * ("No incompatible feature flags supported yet").
  */
 #define RAIDX_INCOMPAT_PPL		0x1	/* raid5 partial parity log */
-#define RAIDX_INCOMPAT_JOURNAL		0x2	/* journal tail/uuid persisted */
+#define RAIDX_INCOMPAT_JOURNAL		0x2	/* journal uuid, or tail past 0 */
 /*
  * The bitmap area holds no valid bitmap (the array ran with PPL, or a
  * runtime switch dropped the bitmap): dm-raidx writes a fresh one on the

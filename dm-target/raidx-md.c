@@ -6,7 +6,8 @@
  * starting and stopping the md personality, the stripe cache, the
  * device-mapper suspend/resume protocol (postsuspend, preresume, resume),
  * loading and resizing the write-intent bitmap, reviving legs that
- * failed transiently, the capacity and table events md raises.  The
+ * failed transiently, the capacity and table events md raises, the
+ * journal mode md starts with and a joining journal's empty log.  The
  * array is started read-only and frozen (in the constructor, or in
  * preresume for a reload, see raidx-target.c) and only begins to write
  * and resync on the first resume.
@@ -28,7 +29,7 @@ static void set_rdev_sectors(struct raidx_set *rs)
 			rdev->sectors = rs->md.dev_sectors;
 }
 
-void raidx_set_capacity(struct raidx_set *rs)
+static void set_dm_capacity(struct raidx_set *rs)
 {
 	struct gendisk *disk = dm_disk(dm_table_get_md(rs->ti->table));
 
@@ -41,7 +42,7 @@ void raidx_set_capacity(struct raidx_set *rs)
  * sizes as it goes, and md reports its end with one more event, so only
  * a settled array passes its sizes on.
  */
-void raidx_table_event(struct work_struct *ws)
+static void table_event(struct work_struct *ws)
 {
 	struct raidx_set *rs = container_of(ws, struct raidx_set,
 					    md.event_work);
@@ -52,7 +53,7 @@ void raidx_table_event(struct work_struct *ws)
 	if (settled && rs_is_raid10(rs))
 		set_rdev_sectors(rs);
 	if (settled)
-		raidx_set_capacity(rs);
+		set_dm_capacity(rs);
 	dm_table_event(rs->ti->table);
 }
 
@@ -194,7 +195,7 @@ int raidx_build_md(struct raidx_set *rs)
 	int r;
 
 	mddev_init(&rs->md);
-	INIT_WORK(&rs->md.event_work, raidx_table_event);
+	INIT_WORK(&rs->md.event_work, table_event);
 	for (i = 0; i < rs->raid_disks; i++) {
 		r = build_leg(rs, i);
 		if (r)
@@ -263,6 +264,67 @@ static void apply_decision(struct raidx_set *rs)
 }
 
 /*
+ * Once md runs (md starts every journal writethrough): the journal mode
+ * the table or the superblocks ask.
+ */
+static int start_journal_mode(struct raidx_set *rs)
+{
+	int r;
+
+	rs->journal.running_mode = RAIDX_JOURNAL_WRITETHROUGH;
+	if (!rs->journal.dev ||
+	    (!rs_given(rs, RAIDX_ARG_JOURNAL_MODE) &&
+	     rs->journal.mode == RAIDX_JOURNAL_WRITETHROUGH))
+		return 0;
+
+	r = r5c_journal_mode_set(&rs->md, rs->journal.mode);
+	if (r == -EINVAL && rs->md.degraded &&
+	    rs->journal.mode == RAIDX_JOURNAL_WRITEBACK) {
+		/*
+		 * md itself falls back to writethrough when degraded.  The
+		 * superblocks keep "writeback": the next activation of the
+		 * whole array runs it again, as the admin asked.
+		 */
+		DMWARN("%s: degraded array: journal runs writethrough, not writeback",
+		       raidx_name(rs));
+		return 0;
+	}
+	if (r)
+		rs->ti->error = "Failed to set raid4/5/6 journal mode";
+	else
+		rs->journal.running_mode = rs->journal.mode;
+	return r;
+}
+
+/*
+ * A journal that joins the array starts an empty log
+ * (raidx_policy_prepare() says why): with its first block cleared, md
+ * finds no log at tail 0 and creates one under a random sequence number,
+ * md's own guard against the older entries behind it.  md writes that
+ * block itself right after; nothing of this array is there yet.
+ */
+static int clear_joining_journal(struct raidx_set *rs)
+{
+	struct page *page;
+	bool ok;
+
+	if (!rs->journal_joins)
+		return 0;
+	/* maybe in preresume: reclaim must not wait on a suspended device */
+	page = alloc_page(GFP_NOIO | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	ok = sync_page_io(&rs->journal.rdev, 0, PAGE_SIZE, page,
+			  REQ_OP_WRITE | REQ_SYNC | REQ_FUA, false);
+	__free_page(page);
+	if (!ok) {
+		rs->ti->error = "Failed to clear the first block of the new journal";
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
  * md_run() + md_start(), leaving the array suspended until resume.  Every
  * failure unwinds completely: nothing of md stays allocated or running.
  */
@@ -271,6 +333,9 @@ int raidx_start_array(struct raidx_set *rs)
 	struct mddev *md = &rs->md;
 	int r;
 
+	r = clear_joining_journal(rs);
+	if (r)
+		return r;
 	rs->md_tried = true;
 	apply_decision(rs);
 	md->ro = 1;
@@ -311,7 +376,7 @@ int raidx_start_array(struct raidx_set *rs)
 		r = -EINVAL;
 		goto fail;
 	}
-	r = raidx_policy_after_start(rs);
+	r = start_journal_mode(rs);
 	if (r)
 		goto fail;
 	/*
@@ -556,61 +621,6 @@ static void revive_faulty_legs(struct raidx_set *rs)
 	raidx_clear_failed_bits(rs, revived);
 }
 
-/*
- * md_bitmap_create() leaves in the bitmap's first page only the header
- * (its md_bitmap_resize() copies that much into a fresh zeroed page), but
- * md_update_sb() writes that whole page, and the rest of it holds the
- * first bits (6.1's md-bitmap.c).  A superblock write before
- * md_bitmap_load() would clear those bits on disk, and the regions a
- * crash left dirty there would never be resynced.  So, before any such
- * write (raidx_write_superblocks() calls this), the bits are read in,
- * from the leg md_bitmap_load() will read them from (same rule as md's
- * read_sb_page()), under md's header.  No read is needed for a stale
- * bitmap (loading sets all its bits) nor once the bitmap is loaded.
- */
-int raidx_read_bitmap_bits(struct raidx_set *rs)
-{
-	struct mddev *md = &rs->md;
-	struct bitmap *bitmap = md->bitmap;
-	struct page *sb_page, *page;
-	struct md_rdev *rdev;
-	unsigned int bytes;
-	int r = -EIO;
-
-	if (!bitmap || rs->bitmap_loaded || mddev_is_clustered(md) ||
-	    test_bit(BITMAP_STALE, &bitmap->flags))
-		return 0;
-	sb_page = bitmap->storage.sb_page;
-	if (!sb_page)
-		return 0;
-	/* the device is suspended: reclaim must not wait on its writes */
-	page = alloc_page(GFP_NOIO);
-	if (!page)
-		return -ENOMEM;
-	bytes = min_t(unsigned long, bitmap->storage.bytes, PAGE_SIZE);
-	rdev_for_each(rdev, md) {
-		if (!test_bit(In_sync, &rdev->flags) ||
-		    test_bit(Faulty, &rdev->flags) ||
-		    test_bit(Bitmap_sync, &rdev->flags))
-			continue;
-		if (!sync_page_io(rdev, md->bitmap_info.offset,
-				  roundup(bytes, bdev_logical_block_size(rdev->bdev)),
-				  page, REQ_OP_READ, true))
-			continue;
-		if (bytes > sizeof(bitmap_super_t))
-			memcpy_page(sb_page, sizeof(bitmap_super_t), page,
-				    sizeof(bitmap_super_t),
-				    bytes - sizeof(bitmap_super_t));
-		r = 0;
-		break;
-	}
-	__free_page(page);
-	if (r)
-		DMERR("%s: cannot read the bitmap's first bits from any leg",
-		      raidx_name(rs));
-	return r;
-}
-
 static int load_bitmap(struct raidx_set *rs)
 {
 	int r;
@@ -649,7 +659,7 @@ static void grow_array(struct raidx_set *rs)
 	md->dev_sectors = rs->dev_sectors;
 	md->resync_max_sectors = rs_resync_sectors(rs);
 	set_rdev_sectors(rs);
-	raidx_set_capacity(rs);
+	set_dm_capacity(rs);
 }
 
 /* md's resync span once preresume has grown the array. */

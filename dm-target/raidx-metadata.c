@@ -4,11 +4,13 @@
  *
  * Owns: reading every leg's superblock, choosing the freshest, checking
  * that the legs belong together, deciding which legs are new, stale,
- * failed or to be rebuilt, and md's sync_super hook that writes them back.
+ * failed or to be rebuilt, and md's sync_super hook that writes them back
+ * (with the bitmap's first bits read in before, as md writes that page).
  * Byte layout and field rules live in raidx-format.c; this file only moves
  * them between disk pages and the mddev.
  */
 #include "raidx.h"
+#include "md-bitmap.h"
 
 /*
  * ---- Reading and writing one superblock ----
@@ -44,7 +46,8 @@ static void decode_rdev_sb(struct md_rdev *rdev, struct raidx_sb *sb)
 		memset(&sb->failed[1], 0, sizeof(sb->failed) - sizeof(u64));
 }
 
-static u32 incompat_features(struct raidx_set *rs)
+/* @journal_tail: the tail this superblock records (md moves it meanwhile) */
+static u32 incompat_features(struct raidx_set *rs, sector_t journal_tail)
 {
 	u32 f = 0;
 
@@ -52,7 +55,15 @@ static u32 incompat_features(struct raidx_set *rs)
 		f |= RAIDX_INCOMPAT_PPL;
 	else if (rs->bitmap_stale)
 		f |= RAIDX_INCOMPAT_NO_BITMAP;
-	if (rs->journal.dev && memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
+	/*
+	 * The stock target reads a journal from sector 0 under the all-zero
+	 * uuid.  A log under a uuid of its own it cannot read; one whose
+	 * tail has moved on holds at sector 0 a chain of older entries
+	 * (each activation's replay ends it with a jump in sequence
+	 * numbers), which it would replay over newer data.
+	 */
+	if (rs->journal.dev && (memchr_inv(rs->uuid, 0, sizeof(rs->uuid)) ||
+				journal_tail))
 		f |= RAIDX_INCOMPAT_JOURNAL;
 	return f;
 }
@@ -167,14 +178,15 @@ void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
 	sb.data_offset = rdev->data_offset;
 	sb.new_data_offset = rdev->new_data_offset;
 	sb.sectors = rdev->sectors;
-	sb.incompat_features = incompat_features(rs);
+	/* md's journal reclaim moves the tail without the reconfig mutex */
+	if (rs->journal.dev)
+		sb.journal_tail = READ_ONCE(rs->journal.rdev.journal_tail);
+	sb.incompat_features = incompat_features(rs, sb.journal_tail);
 
 	sb.has_ext = true;
 	sb.consistency_policy = rs->policy;
 	sb.journal_mode = rs->journal.mode;
 	memcpy(sb.uuid, rs->uuid, sizeof(sb.uuid));
-	if (rs->journal.dev)
-		sb.journal_tail = rs->journal.rdev.journal_tail;
 	/* Each leg records its own PPL: legs may hold data at other offsets. */
 	if (rs->policy == RAIDX_POLICY_PPL) {
 		sb.ppl_sector = rdev->ppl.sector;
@@ -185,6 +197,61 @@ void raidx_sync_super(struct mddev *md, struct md_rdev *rdev)
 
 	note_resync_position(rs);
 	raidx_sb_encode(&sb, page_address(rdev->sb_page), rdev->sb_size);
+}
+
+/*
+ * md_bitmap_create() leaves in the bitmap's first page only the header
+ * (its md_bitmap_resize() copies that much into a fresh zeroed page), but
+ * md_update_sb() writes that whole page, and the rest of it holds the
+ * first bits (6.1's md-bitmap.c).  A superblock write before
+ * md_bitmap_load() would clear those bits on disk, and the regions a
+ * crash left dirty there would never be resynced.  So, before any such
+ * write (raidx_write_superblocks() below calls this), the bits are read in,
+ * from the leg md_bitmap_load() will read them from (same rule as md's
+ * read_sb_page()), under md's header.  No read is needed for a stale
+ * bitmap (loading sets all its bits) nor once the bitmap is loaded.
+ */
+static int read_bitmap_bits(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	struct bitmap *bitmap = md->bitmap;
+	struct page *sb_page, *page;
+	struct md_rdev *rdev;
+	unsigned int bytes;
+	int r = -EIO;
+
+	if (!bitmap || rs->bitmap_loaded || mddev_is_clustered(md) ||
+	    test_bit(BITMAP_STALE, &bitmap->flags))
+		return 0;
+	sb_page = bitmap->storage.sb_page;
+	if (!sb_page)
+		return 0;
+	/* the device is suspended: reclaim must not wait on its writes */
+	page = alloc_page(GFP_NOIO);
+	if (!page)
+		return -ENOMEM;
+	bytes = min_t(unsigned long, bitmap->storage.bytes, PAGE_SIZE);
+	rdev_for_each(rdev, md) {
+		if (!test_bit(In_sync, &rdev->flags) ||
+		    test_bit(Faulty, &rdev->flags) ||
+		    test_bit(Bitmap_sync, &rdev->flags))
+			continue;
+		if (!sync_page_io(rdev, md->bitmap_info.offset,
+				  roundup(bytes, bdev_logical_block_size(rdev->bdev)),
+				  page, REQ_OP_READ, true))
+			continue;
+		if (bytes > sizeof(bitmap_super_t))
+			memcpy_page(sb_page, sizeof(bitmap_super_t), page,
+				    sizeof(bitmap_super_t),
+				    bytes - sizeof(bitmap_super_t));
+		r = 0;
+		break;
+	}
+	__free_page(page);
+	if (r)
+		DMERR("%s: cannot read the bitmap's first bits from any leg",
+		      raidx_name(rs));
+	return r;
 }
 
 /*
@@ -202,7 +269,7 @@ int raidx_write_superblocks(struct raidx_set *rs)
 	int was_ro = md->ro;
 	int r;
 
-	r = raidx_read_bitmap_bits(rs);
+	r = read_bitmap_bits(rs);
 	if (r)
 		return r;
 	md->ro = 0;
@@ -274,8 +341,9 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	rs->journal.rdev.journal_tail = 0;
 	rs->sync_sb_events = 0;
 	rs->sync_keeps_journal = false;
+	rs->journal_joins = false;
 	rs->journal.mode = rs->params.journal_mode;
-	raidx_policy_check(rs);
+	raidx_table_policy(rs);
 }
 
 /*

@@ -4,50 +4,14 @@
  *
  * Owns: the consistency policy (resync = bitmap, journal = md's
  * raid5-cache on a journal device, ppl = md's raid5-ppl in space before
- * the data), the rules that decide which one an array may use, setting up
- * the mddev and rdevs for it before md_run(), the journal mode, and the
- * messages that switch either at runtime.
+ * the data), the rules that weigh what the superblocks record against
+ * what the table asks (the table's own rules are in raidx-table.c),
+ * setting up the mddev and rdevs for it before md_run(), and the messages
+ * that switch the policy or the journal mode at runtime (md starts the
+ * journal mode in raidx-md.c).
  */
 #include "raidx.h"
 #include "raid5.h"
-#include "md-bitmap.h"
-
-static int refuse(struct raidx_set *rs, const char *why)
-{
-	rs->ti->error = (char *)why;
-	return -EINVAL;
-}
-
-/* Table-only rules, before any superblock is read. */
-int raidx_policy_check(struct raidx_set *rs)
-{
-	bool journal = rs_given(rs, RAIDX_ARG_JOURNAL_DEV);
-
-	if (!rs_given(rs, RAIDX_ARG_CONSISTENCY_POLICY)) {
-		rs->policy = journal ? RAIDX_POLICY_JOURNAL :
-				       RAIDX_POLICY_RESYNC;
-		return 0;
-	}
-
-	rs->policy = rs->params.policy;
-	switch (rs->policy) {
-	case RAIDX_POLICY_JOURNAL:
-		if (!journal)
-			return refuse(rs, "consistency_policy journal needs a journal_dev");
-		break;
-	case RAIDX_POLICY_PPL:
-		if (journal)
-			return refuse(rs, "consistency_policy ppl excludes journal_dev");
-		if (rs->type->level != 5)
-			return refuse(rs, "consistency_policy ppl needs raid5");
-		break;
-	default:
-		if (journal)
-			return refuse(rs, "journal_dev implies consistency_policy journal");
-		break;
-	}
-	return 0;
-}
 
 /* PPL space: at most 1 MiB, and md needs a 4 KiB header plus a stripe. */
 #define RAIDX_PPL_MAX_SECTORS	2048
@@ -145,7 +109,7 @@ static int place_ppl(struct raidx_set *rs, bool new_array)
 			}
 	why = place_ppl_logs(rs, !new_array);
 	if (why)
-		return refuse(rs, why);
+		return raidx_refuse(rs, why);
 	/* No reshape space: the data stays where the PPL ends. */
 	rdev_for_each(rdev, md)
 		rdev->new_data_offset = rdev->data_offset;
@@ -165,7 +129,7 @@ static int adopt_policy(struct raidx_set *rs)
 	if (rs->new_array || rs->sb_policy < 0)
 		return 0;
 	if (rs->sb_policy == RAIDX_POLICY_JOURNAL && !rs->journal.dev)
-		return refuse(rs, "Array has a write journal: table must name journal_dev");
+		return raidx_refuse(rs, "Array has a write journal: table must name journal_dev");
 	if (!rs_given(rs, RAIDX_ARG_CONSISTENCY_POLICY) && !rs->journal.dev)
 		rs->policy = rs->sb_policy;
 	/*
@@ -174,8 +138,8 @@ static int adopt_policy(struct raidx_set *rs)
 	 * the resync (a journal added to a crashed resync array).
 	 */
 	if (rs->sb_dirty && rs->policy != rs->sb_policy)
-		return refuse(rs,
-			      "Unclean array: activate it with its recorded consistency_policy first");
+		return raidx_refuse(rs,
+				    "Unclean array: activate it with its recorded consistency_policy first");
 	return 0;
 }
 
@@ -198,6 +162,33 @@ int raidx_policy_adopt(struct raidx_set *rs)
 	return 0;
 }
 
+/*
+ * A journal joining an array whose superblocks record another policy
+ * starts an empty log (raidx-md.c clears its first block).  md replays any
+ * log whose block at the recorded tail checks out under the array uuid:
+ * what the device still holds of another array's log (a reused LV; the
+ * stock target's arrays all have the all-zero uuid) or of an earlier
+ * journal would be replayed over this array's newer data.  The uuid stays:
+ * legs that missed this activation still belong to the array.  Only
+ * superblocks with our extension say what the array ran: the stock target
+ * records no journal, and without metadata devices nothing is recorded;
+ * both are read as their journal's own log, as the stock target reads
+ * them.  The superblocks record the journal at resume, before the first
+ * write: on an array already marked dirty no write waits for them, and
+ * after a crash a write-back log they do not record would be cleared
+ * again.
+ */
+static void prepare_joining_journal(struct raidx_set *rs)
+{
+	rs->journal_joins = rs->journal.dev && !rs->new_array &&
+			    rs->sb_has_ext &&
+			    rs->sb_policy != RAIDX_POLICY_JOURNAL;
+	if (rs->journal_joins) {
+		rs->journal.rdev.journal_tail = 0;
+		rs->write_sbs = true;
+	}
+}
+
 /* Set up the mddev for the policy in force, before md_run(). */
 int raidx_policy_prepare(struct raidx_set *rs)
 {
@@ -215,6 +206,8 @@ int raidx_policy_prepare(struct raidx_set *rs)
 	    rs->sb_policy != RAIDX_POLICY_PPL &&
 	    !memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
 		generate_random_uuid(rs->uuid);
+
+	prepare_joining_journal(rs);
 
 	/*
 	 * Journal and PPL checksums are seeded from the array uuid.  md also
@@ -240,7 +233,7 @@ int raidx_policy_prepare(struct raidx_set *rs)
 		return 0;
 	}
 	if (rs_is_reshaping(rs))
-		return refuse(rs, "consistency_policy ppl cannot start during a reshape");
+		return raidx_refuse(rs, "consistency_policy ppl cannot start during a reshape");
 	/*
 	 * md replays a PPL into an array recorded unsynced: an old log left
 	 * from an earlier PPL period (its signature still valid) would be
@@ -249,42 +242,11 @@ int raidx_policy_prepare(struct raidx_set *rs)
 	if (!new_array && rs->sb_policy != RAIDX_POLICY_PPL &&
 	    (rs_recorded_resync_offset(rs) != MaxSector ||
 	     rs->resync_from != MaxSector))
-		return refuse(rs, rs->grow ?
-			      "consistency_policy ppl: grow the array first, then switch" :
-			      "consistency_policy ppl: let the array's resync finish first");
+		return raidx_refuse(rs, rs->grow ?
+				    "consistency_policy ppl: grow the array first, then switch" :
+				    "consistency_policy ppl: let the array's resync finish first");
 	rs->bitmap_stale = true;
 	return place_ppl(rs, new_array);
-}
-
-/* Once md runs: apply the journal mode the table or superblock asks. */
-int raidx_policy_after_start(struct raidx_set *rs)
-{
-	int r;
-
-	rs->journal.running_mode = RAIDX_JOURNAL_WRITETHROUGH;
-	if (!rs->journal.dev ||
-	    (!rs_given(rs, RAIDX_ARG_JOURNAL_MODE) &&
-	     rs->journal.mode == RAIDX_JOURNAL_WRITETHROUGH))
-		return 0;
-
-	rs->journal.running_mode = RAIDX_JOURNAL_WRITETHROUGH;
-	r = r5c_journal_mode_set(&rs->md, rs->journal.mode);
-	if (r == -EINVAL && rs->md.degraded &&
-	    rs->journal.mode == RAIDX_JOURNAL_WRITEBACK) {
-		/*
-		 * md itself falls back to writethrough when degraded.  The
-		 * superblocks keep "writeback": the next activation of the
-		 * whole array runs it again, as the admin asked.
-		 */
-		DMWARN("%s: degraded array: journal runs writethrough, not writeback",
-		       raidx_name(rs));
-		return 0;
-	}
-	if (!r)
-		rs->journal.running_mode = rs->journal.mode;
-	if (r)
-		rs->ti->error = "Failed to set raid4/5/6 journal mode";
-	return r;
 }
 
 static int set_journal_mode(struct raidx_set *rs, const char *name)

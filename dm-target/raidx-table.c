@@ -613,7 +613,42 @@ static int check_table_rules(struct raidx_set *rs)
 		rs->table_layout = layout;
 	}
 	rs->journal.mode = p->journal_mode;
-	return raidx_policy_check(rs);
+	return raidx_table_policy(rs);
+}
+
+/*
+ * The policy the table asks for, and the table-only rules for it, before
+ * any superblock is read (raidx_policy_adopt() weighs what they record).
+ * Also how a reloaded table starts its analysis over.
+ */
+int raidx_table_policy(struct raidx_set *rs)
+{
+	bool journal = rs_given(rs, RAIDX_ARG_JOURNAL_DEV);
+
+	if (!rs_given(rs, RAIDX_ARG_CONSISTENCY_POLICY)) {
+		rs->policy = journal ? RAIDX_POLICY_JOURNAL :
+				       RAIDX_POLICY_RESYNC;
+		return 0;
+	}
+
+	rs->policy = rs->params.policy;
+	switch (rs->policy) {
+	case RAIDX_POLICY_JOURNAL:
+		if (!journal)
+			return raidx_refuse(rs, "consistency_policy journal needs a journal_dev");
+		break;
+	case RAIDX_POLICY_PPL:
+		if (journal)
+			return raidx_refuse(rs, "consistency_policy ppl excludes journal_dev");
+		if (rs->type->level != 5)
+			return raidx_refuse(rs, "consistency_policy ppl needs raid5");
+		break;
+	default:
+		if (journal)
+			return raidx_refuse(rs, "journal_dev implies consistency_policy journal");
+		break;
+	}
+	return 0;
 }
 
 /*

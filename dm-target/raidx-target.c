@@ -13,7 +13,7 @@
 
 #define RAIDX_VERSION_MAJOR	1
 #define RAIDX_VERSION_MINOR	20
-#define RAIDX_VERSION_PATCH	3
+#define RAIDX_VERSION_PATCH	4
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);

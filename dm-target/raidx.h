@@ -218,6 +218,7 @@ struct raidx_set {
 	sector_t recorded_resync;	/* resync position before md skipped it */
 	u64 sync_sb_events;		/* "sync": the freshest superblock's */
 	bool sync_keeps_journal;	/* and it records a journal to keep */
+	bool journal_joins;		/* a new log: md must not find an old one */
 	sector_t sb_data_offset;	/* the freshest leg's data offsets, */
 	sector_t sb_new_data_offset;	/* given to legs that are new */
 	sector_t sb_resync_offset;	/* the freshest superblock's */
@@ -249,6 +250,13 @@ static inline struct raidx_set *mddev_to_rs(struct mddev *mddev)
 static inline const char *raidx_name(struct raidx_set *rs)
 {
 	return dm_device_name(dm_table_get_md(rs->ti->table));
+}
+
+/* Refuse the table: @why is what dmsetup and the kernel log show. */
+static inline int raidx_refuse(struct raidx_set *rs, const char *why)
+{
+	rs->ti->error = (char *)why;
+	return -EINVAL;
 }
 
 static inline bool rs_given(struct raidx_set *rs, enum raidx_arg arg)
@@ -351,6 +359,7 @@ int raidx_sizes_for(struct raidx_set *rs, sector_t len, sector_t *array,
 int raidx_legs_hold(struct raidx_set *rs, sector_t dev);
 void raidx_table_geometry(struct raidx_set *rs);
 void raidx_table_leg_state(struct raidx_set *rs);
+int raidx_table_policy(struct raidx_set *rs);
 
 /* raidx-metadata.c */
 int raidx_load_superblocks(struct raidx_set *rs);
@@ -366,11 +375,8 @@ bool raidx_place_unread_leg(struct raidx_set *rs, struct md_rdev *rdev,
 
 /* raidx-md.c */
 int raidx_build_md(struct raidx_set *rs);
-void raidx_set_capacity(struct raidx_set *rs);
 void raidx_drop_bitmap(struct mddev *md);
-int raidx_read_bitmap_bits(struct raidx_set *rs);
 void raidx_stop_sync_thread(struct mddev *md);
-void raidx_table_event(struct work_struct *ws);
 int raidx_start_array(struct raidx_set *rs);
 void raidx_md_table_geometry(struct raidx_set *rs);
 void raidx_stop_array(struct raidx_set *rs);
@@ -385,10 +391,8 @@ int raidx_message(struct dm_target *ti, unsigned int argc, char **argv,
 		  char *result, unsigned int maxlen);
 
 /* raidx-policy.c */
-int raidx_policy_check(struct raidx_set *rs);
 int raidx_policy_adopt(struct raidx_set *rs);
 int raidx_policy_prepare(struct raidx_set *rs);
-int raidx_policy_after_start(struct raidx_set *rs);
 int raidx_policy_message(struct raidx_set *rs, unsigned int argc,
 			 char **argv);
 const char *raidx_journal_status(struct raidx_set *rs);
