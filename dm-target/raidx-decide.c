@@ -65,7 +65,7 @@ static bool rs_is_reshapable(struct raidx_set *rs)
 int raidx_adjust_data_offsets(struct raidx_set *rs)
 {
 	sector_t want = rs->params.data_offset;
-	struct md_rdev *rdev;
+	unsigned int i;
 
 	/* A PPL array's data_offset says where its log ends, not reshape. */
 	if (rs->policy == RAIDX_POLICY_PPL)
@@ -75,20 +75,22 @@ int raidx_adjust_data_offsets(struct raidx_set *rs)
 	if (rs_given(rs, RAIDX_ARG_DATA_OFFSET))
 		rs->write_sbs = true;
 
-	rdev_for_each(rdev, &rs->md) {
-		if (test_bit(Journal, &rdev->flags))
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_leg_state *leg = &rs->dev[i].leg;
+
+		if (!rs->dev[i].data_dev)
 			continue;
 		if (!want) {
-			rdev->data_offset = 0;
-			rdev->new_data_offset = 0;
+			leg->data_offset = 0;
+			leg->new_data_offset = 0;
 			continue;
 		}
 		if (!rs_given(rs, RAIDX_ARG_DATA_OFFSET))
 			continue;
-		rdev->new_data_offset = rdev->data_offset ? 0 : want;
-		if (bdev_nr_sectors(rdev->bdev) <
+		leg->new_data_offset = leg->data_offset ? 0 : want;
+		if (bdev_nr_sectors(rs->dev[i].data_dev->bdev) <
 		    rs->geo.dev_sectors + RAIDX_MIN_FREE_RESHAPE_SECTORS) {
-			rs->ti->error = rdev->data_offset ?
+			rs->ti->error = leg->data_offset ?
 					"No space for forward reshape" :
 					"No space for backward reshape";
 			return -ENOSPC;
@@ -115,16 +117,15 @@ static sector_t first_rdev_sectors(struct raidx_set *rs)
 /*
  * Does md read data from leg @i once it runs?  Not from a leg missing,
  * unplaced, stale, recorded failed, recovering, or rebuilt by this table.
- * Valid once adopt_leg_state() has run; before it, Faulty still marks a
- * leg recorded failed, which adopt_leg_state() turns into a recovery.
+ * Valid once adopt_leg_state() has run; before it, 'faulty' still marks
+ * a leg recorded failed, which adopt_leg_state() turns into a recovery.
  */
 static bool md_reads_leg(struct raidx_set *rs, unsigned int i)
 {
 	struct raidx_dev *d = &rs->dev[i];
 
-	return d->data_dev && d->rdev.raid_disk >= 0 && !d->stale &&
-	       test_bit(In_sync, &d->rdev.flags) &&
-	       !test_bit(Faulty, &d->rdev.flags) &&
+	return d->data_dev && d->leg.raid_disk >= 0 && !d->stale &&
+	       d->leg.in_sync && !d->leg.faulty &&
 	       !test_bit(i, rs->params.rebuild);
 }
 
@@ -380,9 +381,9 @@ static bool takeover_legs_whole(struct raidx_set *rs)
 	if (rs->degraded_legs)
 		return false;
 	for (i = 0; i < rs->raid_disks; i++) {
-		struct md_rdev *rdev = &rs->dev[i].rdev;
+		struct raidx_dev *d = &rs->dev[i];
 
-		if (!rdev->bdev || !rdev->sb_page || rdev->raid_disk < 0)
+		if (!d->data_dev || !d->rdev.sb_page || d->leg.raid_disk < 0)
 			return false;
 		if (!raidx_takeover_adds(rs, i) &&
 		    (rs->dev[i].first_use || !md_reads_leg(rs, i)))

@@ -86,6 +86,26 @@ static int build_leg(struct raidx_set *rs, unsigned int i)
 	return 0;
 }
 
+/*
+ * Each leg's superblock is one logical block of its metadata device, at
+ * its start: set at the build, and again before a reloaded table reads
+ * the superblocks anew at its start (the block size may have changed
+ * since the load; load_leg() refuses sizes that cannot hold one).
+ */
+void raidx_size_superblocks(struct raidx_set *rs)
+{
+	unsigned int i;
+
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct md_rdev *rdev = &rs->dev[i].rdev;
+
+		if (rdev->meta_bdev) {
+			rdev->sb_start = 0;
+			rdev->sb_size = bdev_logical_block_size(rdev->meta_bdev);
+		}
+	}
+}
+
 static int build_journal(struct raidx_set *rs)
 {
 	struct md_rdev *jdev = &rs->journal.rdev;
@@ -151,8 +171,9 @@ static void set_md_geometry(struct raidx_set *rs)
 /*
  * The table's geometry, in rs->geo and md: what the build sets up, and
  * what a reloaded table whose start failed goes back to (dm swapped it
- * in, to be replaced: its status and table lines then tell of the table
- * alone, not of an analysis half done or a decision md never ran).
+ * in, to be replaced: its status and table lines then tell of the
+ * table's geometry, not of a decision md never ran; its legs show what
+ * the analysis found of them, which says why it failed).
  */
 void raidx_md_table_geometry(struct raidx_set *rs)
 {
@@ -201,6 +222,7 @@ int raidx_build_md(struct raidx_set *rs)
 		if (r)
 			return r;
 	}
+	raidx_size_superblocks(rs);
 	r = build_journal(rs);
 	if (r)
 		return r;
@@ -238,17 +260,55 @@ static int set_stripe_cache(struct raidx_set *rs)
 }
 
 /*
+ * md checks a leg's PPL against a superblock on the same device, which
+ * ours is not (it lives on the metadata device): md is told the log lies
+ * past one (rdev->ppl.offset, in sectors from the superblock).
+ */
+#define PPL_PAST_SUPERBLOCK	16
+
+/* Where leg @rdev's PPL lies, for md (none: size 0). */
+void raidx_rdev_ppl(struct md_rdev *rdev, const struct raidx_leg_state *leg)
+{
+	rdev->ppl.sector = leg->ppl_sector;
+	rdev->ppl.size = leg->ppl_size;
+	rdev->ppl.offset = leg->ppl_size ? PPL_PAST_SUPERBLOCK : 0;
+}
+
+/* Where md places a leg and what of it md recovers. */
+static void give_leg_place(struct md_rdev *rdev,
+			   const struct raidx_leg_state *leg)
+{
+	rdev->raid_disk = leg->raid_disk;
+	rdev->saved_raid_disk = leg->saved_raid_disk;
+	rdev->recovery_offset = leg->recovery_offset;
+	rdev->data_offset = leg->data_offset;
+	rdev->new_data_offset = leg->new_data_offset;
+	raidx_rdev_ppl(rdev, leg);
+}
+
+/*
  * What the analysis decided for md, written in one place: the geometry
- * and sizes, where the resync starts, where the bitmap lies, md's flags
- * for a new array or bitmap, a log and a joining leg, and the uuid.  A
- * provisional analysis (a reload) is redone before md starts, and only
- * the last one may reach the mddev.
+ * and sizes, each leg's state, the journal's tail, where the resync
+ * starts, where the bitmap lies, md's flags for a new array or bitmap, a
+ * log and a joining leg, and the uuid.  A provisional analysis (a reload)
+ * is redone before md starts, and only the last one may reach the mddev.
  */
 static void apply_decision(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
+	unsigned int i;
 
 	set_md_geometry(rs);
+	for (i = 0; i < rs->raid_disks; i++) {
+		const struct raidx_leg_state *leg = &rs->dev[i].leg;
+		struct md_rdev *rdev = &rs->dev[i].rdev;
+
+		give_leg_place(rdev, leg);
+		assign_bit(In_sync, &rdev->flags, leg->in_sync);
+		assign_bit(Faulty, &rdev->flags, leg->faulty);
+		assign_bit(WriteMostly, &rdev->flags, leg->write_mostly);
+	}
+	rs->journal.rdev.journal_tail = rs->journal.tail;
 	md->recovery_cp = rs->resync_from;
 	md->bitmap_info.offset = rs->bitmap_sector;
 	md->bitmap_info.default_offset = rs->bitmap_sector;
@@ -392,7 +452,8 @@ int raidx_start_array(struct raidx_set *rs)
 
 	mddev_suspend(md);
 	rs->suspended = true;
-	rs->started = true;
+	/* md's state, not the decision, from here: raidx_run_geometry() */
+	smp_store_release(&rs->started, true);
 	mddev_unlock(md);
 	return 0;
 fail:
@@ -567,6 +628,7 @@ void raidx_postsuspend(struct dm_target *ti)
 static void revive_faulty_legs(struct raidx_set *rs)
 {
 	DECLARE_BITMAP(revived, RAIDX_MAX_DEVICES);
+	struct raidx_leg_state placed;
 	struct mddev *md = &rs->md;
 	unsigned int i;
 
@@ -579,7 +641,7 @@ static void revive_faulty_legs(struct raidx_set *rs)
 		unsigned long flags = rdev->flags;
 
 		if (!test_bit(Faulty, &rdev->flags) || !rdev->meta_bdev ||
-		    raidx_read_sb(rdev, true))
+		    raidx_read_sb(rs, i))
 			continue;
 
 		DMINFO("%s: faulty %s device #%u has readable super block; reviving it",
@@ -598,7 +660,10 @@ static void revive_faulty_legs(struct raidx_set *rs)
 			rdev->raid_disk = i;
 			rdev->saved_raid_disk =
 				rdev->recovery_offset == MaxSector ? i : -1;
-		} else if (!raidx_place_unread_leg(rs, rdev, i)) {
+		} else if (raidx_place_unread_leg(rs, i, &placed)) {
+			give_leg_place(rdev, &placed);
+			rdev->sectors = md->dev_sectors;
+		} else {
 			rdev->flags = flags;
 			continue;
 		}
@@ -645,6 +710,22 @@ static int load_bitmap(struct raidx_set *rs)
 }
 
 /*
+ * What md's resync covers (raidx_resync_span()) at md's sizes, or at the
+ * table's (@table_sizes: where a grow takes md).
+ */
+static sector_t resync_span(struct raidx_set *rs, bool table_sizes)
+{
+	struct raidx_geometry g = {
+		.level = rs->geo.level,
+		.array_sectors = table_sizes ? rs->array_sectors :
+					       rs->md.array_sectors,
+		.dev_sectors = table_sizes ? rs->dev_sectors : rs->md.dev_sectors,
+	};
+
+	return raidx_resync_span(&g);
+}
+
+/*
  * A longer table grows the array here, while no I/O runs.  md's resync
  * and check stop at resync_max_sectors, which md_run() set for the old
  * size: without the new end, a resync after a crash (or any check)
@@ -657,7 +738,7 @@ static void grow_array(struct raidx_set *rs)
 
 	md->array_sectors = rs->array_sectors;
 	md->dev_sectors = rs->dev_sectors;
-	md->resync_max_sectors = rs_resync_sectors(rs);
+	md->resync_max_sectors = resync_span(rs, false);
 	set_rdev_sectors(rs);
 	set_dm_capacity(rs);
 }
@@ -665,9 +746,7 @@ static void grow_array(struct raidx_set *rs)
 /* md's resync span once preresume has grown the array. */
 static sector_t resync_end(struct raidx_set *rs)
 {
-	if (!rs->grow)
-		return rs_resync_sectors(rs);
-	return rs_is_raid10(rs) ? rs->array_sectors : rs->dev_sectors;
+	return resync_span(rs, rs->grow);
 }
 
 static bool bitmap_usable(struct raidx_set *rs)
@@ -744,7 +823,7 @@ static int fit_bitmap(struct raidx_set *rs, bool marks, bool *resized)
 static void mark_unsynced(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
-	sector_t from = rs->unsynced_from, end = rs_resync_sectors(rs);
+	sector_t from = rs->unsynced_from, end = resync_span(rs, false);
 
 	md_bitmap_startwrite(md->bitmap, from, end - from, 0);
 	md_bitmap_endwrite(md->bitmap, from, end - from, 0, 0);

@@ -7,7 +7,8 @@
  * failed or to be rebuilt, and md's sync_super hook that writes them back
  * (with the bitmap's first bits read in before, as md writes that page).
  * Byte layout and field rules live in raidx-format.c; this file only moves
- * them between disk pages and the mddev.
+ * them between disk pages and the analysis (md's sync_super hook: from
+ * the mddev).
  */
 #include "raidx.h"
 #include "md-bitmap.h"
@@ -16,25 +17,18 @@
  * ---- Reading and writing one superblock ----
  */
 /*
- * Read @rdev's superblock page, again if @reread (a failed leg may have
- * come back).  A leg whose superblock does not read is not used: it is
- * marked Faulty, and a running array is told of the failure.
+ * Read leg @i's superblock into its page: at load, and when a failed leg
+ * may have come back.  What follows from a failure is the caller's.
  */
-int raidx_read_sb(struct md_rdev *rdev, bool reread)
+int raidx_read_sb(struct raidx_set *rs, unsigned int i)
 {
-	bool ok;
+	struct md_rdev *rdev = &rs->dev[i].rdev;
 
-	if (rdev->sb_loaded && !reread)
+	if (sync_page_io(rdev, 0, rdev->sb_size, rdev->sb_page, REQ_OP_READ,
+			 true))
 		return 0;
-	ok = sync_page_io(rdev, 0, rdev->sb_size, rdev->sb_page, REQ_OP_READ,
-			  true);
-	rdev->sb_loaded = ok;
-	if (ok)
-		return 0;
-	DMERR("%s: failed to read superblock of device at position %d",
-	      raidx_name(mddev_to_rs(rdev->mddev)), rdev->raid_disk);
-	md_error(rdev->mddev, rdev);
-	set_bit(Faulty, &rdev->flags);
+	DMERR("%s: failed to read superblock of device at position %u",
+	      raidx_name(rs), i);
 	return -EIO;
 }
 
@@ -301,22 +295,14 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	raidx_table_geometry(rs);
 	rs->geo.events = 0;
 
+	/* each leg's own state: raidx_table_leg_state() starts it again */
 	for (i = 0; i < rs->raid_disks; i++) {
 		struct raidx_dev *d = &rs->dev[i];
-		struct md_rdev *rdev = &d->rdev;
 
 		d->first_use = false;
 		d->unread = false;
 		d->stale = false;
 		d->sb_sectors = 0;
-		rdev->sb_loaded = 0;
-		rdev->raid_disk = i;
-		rdev->saved_raid_disk = -1;
-		clear_bit(Faulty, &rdev->flags);
-		clear_bit(WriteErrorSeen, &rdev->flags);
-		rdev->data_offset = 0;
-		rdev->new_data_offset = 0;
-		memset(&rdev->ppl, 0, sizeof(rdev->ppl));
 	}
 
 	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
@@ -338,7 +324,7 @@ void raidx_forget_superblocks(struct raidx_set *rs)
 	memset(rs->uuid, 0, sizeof(rs->uuid));
 	rs->ppl_sector = 0;
 	rs->ppl_size = 0;
-	rs->journal.rdev.journal_tail = 0;
+	rs->journal.tail = 0;
 	rs->sync_sb_events = 0;
 	rs->sync_keeps_journal = false;
 	rs->journal_joins = false;
@@ -351,12 +337,13 @@ void raidx_forget_superblocks(struct raidx_set *rs)
  * never got its place (raid_disk -1, data_offset 0).  Now that it reads
  * again: is it this array's leg at @pos?  Then it goes where a working
  * leg keeps its data and log, and is recovered in full, since what it
- * holds is of unknown age.  Returns false to leave it out.
+ * holds is of unknown age: @leg says so, for md.  Returns false to
+ * leave it out.
  */
-bool raidx_place_unread_leg(struct raidx_set *rs, struct md_rdev *rdev,
-			    unsigned int pos)
+bool raidx_place_unread_leg(struct raidx_set *rs, unsigned int pos,
+			    struct raidx_leg_state *leg)
 {
-	struct md_rdev *ref = NULL, *r;
+	struct md_rdev *rdev = &rs->dev[pos].rdev, *ref = NULL, *r;
 	struct raidx_sb sb;
 
 	rdev_for_each(r, &rs->md)
@@ -375,13 +362,14 @@ bool raidx_place_unread_leg(struct raidx_set *rs, struct md_rdev *rdev,
 		       raidx_name(rs), pos);
 		return false;
 	}
-	rdev->data_offset = ref->data_offset;
-	rdev->new_data_offset = ref->new_data_offset;
-	rdev->sectors = rs->md.dev_sectors;
-	rdev->ppl = ref->ppl;
-	rdev->raid_disk = pos;
-	rdev->saved_raid_disk = -1;	/* md: a full recovery */
-	rdev->recovery_offset = 0;
+	*leg = (struct raidx_leg_state) {
+		.raid_disk = pos,
+		.saved_raid_disk = -1,	/* md: a full recovery */
+		.data_offset = ref->data_offset,
+		.new_data_offset = ref->new_data_offset,
+		.ppl_sector = ref->ppl.sector,
+		.ppl_size = ref->ppl.size,
+	};
 	return true;
 }
 
@@ -431,21 +419,20 @@ static void sync_keep_journal(struct raidx_set *rs, const struct raidx_sb *sb)
 		memcpy(rs->uuid, sb->uuid, sizeof(rs->uuid));
 	else
 		memset(rs->uuid, 0, sizeof(rs->uuid));
-	rs->journal.rdev.journal_tail = journal ? sb->journal_tail : 0;
+	rs->journal.tail = journal ? sb->journal_tail : 0;
 }
 
 /*
- * Read the superblock of @rdev.  A leg without our magic, or one the
+ * Read the superblock of leg @i.  A leg without our magic, or one the
  * table names for rebuild, is new: it gets a fresh superblock later.
  */
-static int load_leg(struct raidx_set *rs, struct md_rdev *rdev,
+static int load_leg(struct raidx_set *rs, unsigned int i,
 		    struct raidx_sb *sb)
 {
-	struct raidx_dev *d = container_of(rdev, struct raidx_dev, rdev);
+	struct raidx_dev *d = &rs->dev[i];
+	struct md_rdev *rdev = &d->rdev;
 	int r;
 
-	rdev->sb_start = 0;
-	rdev->sb_size = bdev_logical_block_size(rdev->meta_bdev);
 	if (rdev->sb_size < RAIDX_EXT_OFFSET + RAIDX_EXT_SIZE ||
 	    rdev->sb_size > PAGE_SIZE) {
 		rs->ti->error =
@@ -478,12 +465,12 @@ static int load_leg(struct raidx_set *rs, struct md_rdev *rdev,
 		return 0;
 	}
 
-	r = raidx_read_sb(rdev, false);
+	r = raidx_read_sb(rs, i);
 	if (r)
 		return r;
 	decode_rdev_sb(rdev, sb);
 	if (sb->magic != RAIDX_SB_MAGIC ||
-	    (!test_bit(In_sync, &rdev->flags) && !rdev->recovery_offset)) {
+	    (!d->leg.in_sync && !d->leg.recovery_offset)) {
 		d->first_use = true;
 		rs->leg_joined = true;
 	}
@@ -534,13 +521,13 @@ bad:
 }
 
 /* Take geometry and identity from the freshest superblock. */
-static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
+static int adopt_freshest(struct raidx_set *rs, int leg,
 			  const struct raidx_sb *sb)
 {
 	struct raidx_geometry *g = &rs->geo;
 	int r;
 
-	r = check_leg_sb(rs, leg_of(rs, rdev), NULL, sb);
+	r = check_leg_sb(rs, leg, NULL, sb);
 	if (r)
 		return r;
 
@@ -591,7 +578,7 @@ static int adopt_freshest(struct raidx_set *rs, struct md_rdev *rdev,
 			rs->ppl_sector = sb->ppl_sector;
 			rs->ppl_size = sb->ppl_size;
 		}
-		rs->journal.rdev.journal_tail = sb->journal_tail;
+		rs->journal.tail = sb->journal_tail;
 	} else {
 		rs->sb_policy = rs->journal.dev ? RAIDX_POLICY_JOURNAL :
 						  RAIDX_POLICY_RESYNC;
@@ -619,7 +606,7 @@ static int check_new_legs(struct raidx_set *rs)
 			continue;
 		if (d->first_use)
 			new_legs++;
-		if (!test_bit(In_sync, &d->rdev.flags)) {
+		if (!d->leg.in_sync) {
 			DMINFO("%s: leg %u to be rebuilt: its superblock is rewritten",
 			       raidx_name(rs), i);
 			rebuilds++;
@@ -661,10 +648,10 @@ static void mark_detached(struct raidx_set *rs, int leg)
  * A leg whose superblock says it belongs to another array, or to another
  * geometry, is refused rather than silently resynced over.
  */
-static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
+static int check_member(struct raidx_set *rs, int leg,
 			const struct raidx_sb *ref, const struct raidx_sb *sb)
 {
-	int leg = leg_of(rs, rdev);
+	struct raidx_leg_state *state = &rs->dev[leg].leg;
 	int r;
 
 	r = check_leg_sb(rs, leg, ref, sb);
@@ -673,7 +660,7 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 
 	if (raidx_sb_detached(sb)) {
 		mark_detached(rs, leg);
-	} else if (sb->array_position != rdev->raid_disk) {
+	} else if (sb->array_position != state->raid_disk) {
 		if (!raidx_leg_may_move(rs->geo.level, rs->geo.layout,
 					rs->geo.raid_disks)) {
 			rs->ti->error =
@@ -681,7 +668,7 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 			return -EINVAL;
 		}
 		DMINFO("%s: leg recorded at position %u now at %d",
-		       raidx_name(rs), sb->array_position, rdev->raid_disk);
+		       raidx_name(rs), sb->array_position, state->raid_disk);
 	}
 
 	/* It records the shape before the takeover: rewritten at resume. */
@@ -702,7 +689,7 @@ static int check_member(struct raidx_set *rs, struct md_rdev *rdev,
 
 	/* A leg recorded as failed comes back through partial recovery. */
 	if (raidx_sb_failed(ref, sb->array_position))
-		set_bit(Faulty, &rdev->flags);
+		state->faulty = true;
 	return 0;
 }
 
@@ -724,8 +711,7 @@ static int check_redundancy(struct raidx_set *rs)
 	for (i = 0; i < disks; i++) {
 		struct raidx_dev *d = &rs->dev[i];
 
-		lost[i] = !d->rdev.sb_page || d->stale ||
-			  !test_bit(In_sync, &d->rdev.flags);
+		lost[i] = !d->rdev.sb_page || d->stale || !d->leg.in_sync;
 		if (!rs_is_raid10(rs) && d->first_use)
 			lost[i] = false;
 	}
@@ -733,27 +719,28 @@ static int check_redundancy(struct raidx_set *rs)
 				 lost) ? 0 : -EINVAL;
 }
 
-/* Per-leg state from its own superblock. */
-static void adopt_leg_state(struct raidx_set *rs, struct md_rdev *rdev,
+/* Leg @i's own state from its own superblock. */
+static void adopt_leg_state(struct raidx_set *rs, unsigned int i,
 			    const struct raidx_sb *sb)
 {
-	struct raidx_dev *d = container_of(rdev, struct raidx_dev, rdev);
+	struct raidx_dev *d = &rs->dev[i];
+	struct raidx_leg_state *leg = &d->leg;
 
 	if (!d->first_use) {
 		if (sb->compat_features & RAIDX_COMPAT_V190)
 			d->sb_sectors = sb->sectors;
-		rdev->recovery_offset = sb->disk_recovery_offset;
-		if (rdev->recovery_offset == MaxSector)
-			set_bit(In_sync, &rdev->flags);
+		leg->recovery_offset = sb->disk_recovery_offset;
+		if (leg->recovery_offset == MaxSector)
+			leg->in_sync = true;
 		else if (!rs_is_reshaping(rs))
-			clear_bit(In_sync, &rdev->flags);
-		rdev->data_offset = sb->data_offset;
-		rdev->new_data_offset = sb->new_data_offset;
+			leg->in_sync = false;
+		leg->data_offset = sb->data_offset;
+		leg->new_data_offset = sb->new_data_offset;
 		if (sb->has_ext && sb->consistency_policy == RAIDX_POLICY_PPL) {
-			rdev->ppl.sector = sb->ppl_sector;
-			rdev->ppl.size = sb->ppl_size;
+			leg->ppl_sector = sb->ppl_sector;
+			leg->ppl_size = sb->ppl_size;
 		}
-	} else if (bdev_nr_sectors(rdev->bdev) >=
+	} else if (bdev_nr_sectors(d->rdev.bdev) >=
 		   rs->sb_data_offset + rs->dev_sectors) {
 		/*
 		 * A leg that joins an existing array (a rebuild) holds its data
@@ -761,10 +748,10 @@ static void adopt_leg_state(struct raidx_set *rs, struct md_rdev *rdev,
 		 * its own, so the legs stay alike for PPL and reshapes.  The
 		 * stock target puts it at offset 0; md runs either.
 		 */
-		rdev->data_offset = rs->sb_data_offset;
-		rdev->new_data_offset = rs->sb_new_data_offset;
-		rdev->ppl.sector = rs->ppl_sector;
-		rdev->ppl.size = rs->ppl_size;
+		leg->data_offset = rs->sb_data_offset;
+		leg->new_data_offset = rs->sb_new_data_offset;
+		leg->ppl_sector = rs->ppl_sector;
+		leg->ppl_size = rs->ppl_size;
 	}
 
 	/*
@@ -773,50 +760,54 @@ static void adopt_leg_state(struct raidx_set *rs, struct md_rdev *rdev,
 	 * nothing the bitmap knows of beyond that point, and a stale one
 	 * missed writes the bitmap may have forgotten: in full.
 	 */
-	if (test_and_clear_bit(Faulty, &rdev->flags) || d->stale) {
-		rdev->recovery_offset = 0;
-		clear_bit(In_sync, &rdev->flags);
-		rdev->saved_raid_disk = !d->first_use && !d->stale &&
+	if (leg->faulty || d->stale) {
+		leg->faulty = false;
+		leg->recovery_offset = 0;
+		leg->in_sync = false;
+		leg->saved_raid_disk = !d->first_use && !d->stale &&
 			sb->disk_recovery_offset == MaxSector ?
-			rdev->raid_disk : -1;
+			leg->raid_disk : -1;
 	}
 }
 
 /*
- * Read every leg's superblock into @sbs.  Returns the freshest leg that
- * is not new (NULL: all new), or an error pointer; *@legs counts the legs
- * whose superblock could be read.
+ * Read every leg's superblock into @sbs.  *@freshest: the freshest leg
+ * that is not new (-1: all new); *@legs counts the legs whose superblock
+ * could be read.
  */
-static struct md_rdev *read_legs(struct raidx_set *rs, struct raidx_sb *sbs,
-				 unsigned int *legs)
+static int read_legs(struct raidx_set *rs, struct raidx_sb *sbs,
+		     unsigned int *legs, int *freshest)
 {
-	struct md_rdev *rdev, *freshest = NULL;
-	int r, i;
+	unsigned int i;
+	int r;
 
-	rdev_for_each(rdev, &rs->md) {
-		if (test_bit(Journal, &rdev->flags) || !rdev->meta_bdev)
+	*freshest = -1;
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
+
+		if (!d->data_dev || !d->meta_dev)
 			continue;
-		i = leg_of(rs, rdev);
-		r = load_leg(rs, rdev, &sbs[i]);
+		r = load_leg(rs, i, &sbs[i]);
 		if (r == -EIO) {
+			d->leg.faulty = true;
 			/* raid0 cannot run without every leg */
 			if (rs_is_raid0(rs))
 				continue;
-			rdev->raid_disk = -1;
-			rdev->saved_raid_disk = -1;
-			rs->dev[i].unread = true;
+			/* left out; a resume tries it again */
+			d->leg.raid_disk = -1;
+			d->leg.saved_raid_disk = -1;
+			d->unread = true;
 			continue;
 		}
 		if (r)
-			return ERR_PTR(r);
+			return r;
 		(*legs)++;
-		if (rs->dev[i].first_use)
+		if (d->first_use)
 			continue;
-		if (!freshest ||
-		    raidx_sb_fresher(&sbs[i], &sbs[leg_of(rs, freshest)]))
-			freshest = rdev;
+		if (*freshest < 0 || raidx_sb_fresher(&sbs[i], &sbs[*freshest]))
+			*freshest = i;
 	}
-	return freshest;
+	return 0;
 }
 
 static void new_array(struct raidx_set *rs)
@@ -833,20 +824,19 @@ static void new_array(struct raidx_set *rs)
 }
 
 /*
- * An existing array: geometry from the freshest leg, every other leg
- * checked against it, failed and degraded legs counted, each leg's own
- * state taken.
+ * An existing array: geometry from the freshest leg (@fresh), every other
+ * leg checked against it, failed and degraded legs counted, each leg's
+ * own state taken.
  */
-static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
+static int existing_array(struct raidx_set *rs, int fresh,
 			  const struct raidx_sb *sbs)
 {
 	const struct raidx_geometry *g = &rs->geo;
-	struct raidx_sb ref = sbs[leg_of(rs, freshest)];
-	struct mddev *md = &rs->md;
-	struct md_rdev *rdev;
-	int r, i;
+	struct raidx_sb ref = sbs[fresh];
+	unsigned int i;
+	int r;
 
-	r = adopt_freshest(rs, freshest, &ref);
+	r = adopt_freshest(rs, fresh, &ref);
 	/* A conversion request explains new legs better than "rebuild". */
 	if (!r)
 		r = raidx_refuse_layout_change(rs, g->level, g->layout,
@@ -867,34 +857,33 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 	 * readable leg so: check_redundancy() refuses).
 	 */
 	if (raidx_sb_detached(&ref)) {
-		mark_detached(rs, leg_of(rs, freshest));
-	} else if (ref.array_position != freshest->raid_disk &&
+		mark_detached(rs, fresh);
+	} else if (ref.array_position != rs->dev[fresh].leg.raid_disk &&
 		   !raidx_leg_may_move(g->level, g->layout, g->raid_disks)) {
 		DMERR("%s: leg recorded at position %u given at %d",
-		      raidx_name(rs), ref.array_position, freshest->raid_disk);
+		      raidx_name(rs), ref.array_position,
+		      rs->dev[fresh].leg.raid_disk);
 		rs->ti->error = "Cannot change device positions in raid set";
 		return -EINVAL;
 	}
 
-	rdev_for_each(rdev, md) {
-		if (test_bit(Journal, &rdev->flags))
-			continue;
-		i = leg_of(rs, rdev);
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
+
 		/* a leg a takeover adds holds nothing: decide checks it */
-		if (!rdev->sb_page || rdev->raid_disk < 0 ||
-		    rs->dev[i].first_use || rdev == freshest ||
-		    raidx_takeover_adds(rs, i))
+		if (!d->data_dev || !d->rdev.sb_page || d->leg.raid_disk < 0 ||
+		    d->first_use || i == fresh || raidx_takeover_adds(rs, i))
 			continue;
-		r = check_member(rs, rdev, &ref, &sbs[i]);
+		r = check_member(rs, i, &ref, &sbs[i]);
 		if (r)
 			return r;
 	}
-	if (raidx_sb_failed(&ref, leg_of(rs, freshest)))
-		set_bit(Faulty, &freshest->flags);
+	if (raidx_sb_failed(&ref, fresh))
+		rs->dev[fresh].leg.faulty = true;
 
 	/* a stale leg serves nothing until recovered: as good as missing */
 	for (i = 0; i < rs->raid_disks; i++)
-		if (!rs->dev[i].data_dev || rs->dev[i].rdev.raid_disk < 0 ||
+		if (!rs->dev[i].data_dev || rs->dev[i].leg.raid_disk < 0 ||
 		    raidx_sb_failed(&ref, i) || rs->dev[i].stale)
 			rs->degraded_legs++;
 
@@ -903,11 +892,11 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
 		return -EINVAL;
 	}
 
-	rdev_for_each(rdev, md) {
-		if (test_bit(Journal, &rdev->flags) || !rdev->sb_page ||
-		    rdev->raid_disk < 0)
-			continue;
-		adopt_leg_state(rs, rdev, &sbs[leg_of(rs, rdev)]);
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
+
+		if (d->data_dev && d->rdev.sb_page && d->leg.raid_disk >= 0)
+			adopt_leg_state(rs, i, &sbs[i]);
 	}
 	return 0;
 }
@@ -919,10 +908,9 @@ static int existing_array(struct raidx_set *rs, struct md_rdev *freshest,
  */
 int raidx_load_superblocks(struct raidx_set *rs)
 {
-	struct md_rdev *freshest;
 	struct raidx_sb *sbs;
 	unsigned int legs = 0;
-	int r = 0;
+	int freshest, r;
 
 	/* in sync unless a superblock says otherwise (none: no metadata) */
 	rs->sb_resync_offset = MaxSector;
@@ -934,21 +922,15 @@ int raidx_load_superblocks(struct raidx_set *rs)
 		return -ENOMEM;
 	}
 
-	freshest = read_legs(rs, sbs, &legs);
-	if (IS_ERR(freshest)) {
-		r = PTR_ERR(freshest);
-		goto out;
-	}
-	if (!legs)
+	r = read_legs(rs, sbs, &legs, &freshest);
+	if (r || !legs)
 		goto out;
 
 	bitmap_zero(rs->failed, RAIDX_MAX_DEVICES);
-	if (freshest)
+	if (freshest >= 0)
 		r = existing_array(rs, freshest, sbs);
 	else
 		new_array(rs);
-	if (r)
-		goto out;
 out:
 	kfree(sbs);
 	return r;

@@ -6,7 +6,7 @@
  * raid5-cache on a journal device, ppl = md's raid5-ppl in space before
  * the data), the rules that weigh what the superblocks record against
  * what the table asks (the table's own rules are in raidx-table.c),
- * setting up the mddev and rdevs for it before md_run(), and the messages
+ * what md and each leg get for it before md_run(), and the messages
  * that switch the policy or the journal mode at runtime (md starts the
  * journal mode in raidx-md.c).
  */
@@ -18,8 +18,8 @@
 #define RAIDX_PPL_MIN_SECTORS	16
 
 /*
- * Where the PPL of one leg lives: [ppl.sector, ppl.sector + ppl.size) on
- * its data device, outside its data.  A leg that has a log (its
+ * Where the PPL of one leg lives: [ppl_sector, ppl_sector + ppl_size) on
+ * its data device @bdev, outside its data.  A leg that has a log (its
  * superblock said where) keeps it.  Otherwise the log goes in the space
  * the leg's data_offset leaves before its data, or, with @after_data (a
  * running array switched to PPL, whose data may sit at offset 0), in the
@@ -28,91 +28,97 @@
  * data_offset: a rebuilt or missing leg says nothing about the others.
  * Returns why it cannot, or NULL.
  */
-static const char *place_leg_ppl(struct raidx_set *rs, struct md_rdev *rdev,
-				 bool after_data)
+static const char *place_leg_ppl(struct raidx_set *rs,
+				 struct block_device *bdev,
+				 struct raidx_leg_state *leg, bool after_data)
 {
-	sector_t size = bdev_nr_sectors(rdev->bdev);
-	sector_t leg = raidx_run_geometry(rs).dev_sectors;
-	sector_t data_end = rdev->data_offset + leg;
-	sector_t grown_end = rdev->data_offset + max(leg, rs->dev_sectors);
+	sector_t size = bdev_nr_sectors(bdev);
+	sector_t data = raidx_run_geometry(rs).dev_sectors;
+	sector_t data_end = leg->data_offset + data;
+	sector_t grown_end = leg->data_offset + max(data, rs->dev_sectors);
 	sector_t room;
 
 	if (size < data_end)
 		return "Component device(s) too small for data_offset and data";
 	room = size - data_end;
 
-	if (!rdev->ppl.size) {
-		if (rdev->data_offset >= RAIDX_PPL_MIN_SECTORS) {
-			rdev->ppl.sector = 0;
-			rdev->ppl.size = min_t(sector_t, rdev->data_offset,
-					       RAIDX_PPL_MAX_SECTORS);
+	if (!leg->ppl_size) {
+		if (leg->data_offset >= RAIDX_PPL_MIN_SECTORS) {
+			leg->ppl_sector = 0;
+			leg->ppl_size = min_t(sector_t, leg->data_offset,
+					      RAIDX_PPL_MAX_SECTORS);
 		} else if (after_data && room >= RAIDX_PPL_MIN_SECTORS) {
-			rdev->ppl.sector = data_end;
-			rdev->ppl.size = min_t(sector_t, room,
-					       RAIDX_PPL_MAX_SECTORS);
+			leg->ppl_sector = data_end;
+			leg->ppl_size = min_t(sector_t, room,
+					      RAIDX_PPL_MAX_SECTORS);
 		} else {
 			return after_data ?
 			       "no room for PPL: needs 16 free sectors before or after the data" :
 			       "consistency_policy ppl needs data_offset >= 32";
 		}
 	}
-	if (rdev->ppl.sector + rdev->ppl.size > rdev->data_offset &&
-	    rdev->ppl.sector < data_end)
+	if (leg->ppl_sector + leg->ppl_size > leg->data_offset &&
+	    leg->ppl_sector < data_end)
 		return "PPL space overlaps the data area";
 	/* md itself refuses to resize an array with a log (raid5_resize). */
-	if (rdev->ppl.sector + rdev->ppl.size > rdev->data_offset &&
-	    rdev->ppl.sector < grown_end)
+	if (leg->ppl_sector + leg->ppl_size > leg->data_offset &&
+	    leg->ppl_sector < grown_end)
 		return "Cannot grow a PPL array into its log: switch it to resync first";
-	if (rdev->ppl.sector + rdev->ppl.size > size)
+	if (leg->ppl_sector + leg->ppl_size > size)
 		return "Component device(s) too small for the PPL";
-	/*
-	 * md checks the PPL against a superblock on the same device; ours
-	 * lives on the metadata device, so point past it.
-	 */
-	rdev->ppl.offset = RAIDX_PPL_MIN_SECTORS;
 	return NULL;
 }
 
-/* Place every present leg's log; on failure no leg keeps a new one. */
-static const char *place_ppl_logs(struct raidx_set *rs, bool after_data)
+/*
+ * Place every present leg's log: in @legs (indexed by leg), or, if NULL,
+ * in what the analysis decides for each leg.  On failure no leg keeps a
+ * new one.
+ */
+static const char *place_ppl_logs(struct raidx_set *rs,
+				  struct raidx_leg_state *legs, bool after_data)
 {
 	const char *why = NULL;
-	struct md_rdev *rdev;
+	unsigned int i;
 
 	if (rs->raid_disks > 64)
 		return "consistency_policy ppl supports at most 64 devices";
-	rdev_for_each(rdev, &rs->md) {
-		if (test_bit(Journal, &rdev->flags))
-			continue;
-		why = place_leg_ppl(rs, rdev, after_data);
-		if (why)
-			break;
+	for (i = 0; i < rs->raid_disks && !why; i++)
+		if (rs->dev[i].data_dev)
+			why = place_leg_ppl(rs, rs->dev[i].data_dev->bdev,
+					    legs ? &legs[i] : &rs->dev[i].leg,
+					    after_data);
+	for (i = 0; why && i < rs->raid_disks; i++) {
+		struct raidx_leg_state *leg = legs ? &legs[i] : &rs->dev[i].leg;
+
+		leg->ppl_sector = 0;
+		leg->ppl_size = 0;
 	}
-	if (why)
-		rdev_for_each(rdev, &rs->md)
-			if (!test_bit(Journal, &rdev->flags))
-				memset(&rdev->ppl, 0, sizeof(rdev->ppl));
 	return why;
 }
 
 static int place_ppl(struct raidx_set *rs, bool new_array)
 {
-	struct mddev *md = &rs->md;
-	struct md_rdev *rdev;
 	const char *why;
+	unsigned int i;
 
 	if (new_array)
-		rdev_for_each(rdev, md)
-			if (!test_bit(Journal, &rdev->flags)) {
-				rdev->data_offset = rs->params.data_offset;
-				memset(&rdev->ppl, 0, sizeof(rdev->ppl));
-			}
-	why = place_ppl_logs(rs, !new_array);
+		for (i = 0; i < rs->raid_disks; i++) {
+			struct raidx_leg_state *leg = &rs->dev[i].leg;
+
+			if (!rs->dev[i].data_dev)
+				continue;
+			leg->data_offset = rs->params.data_offset;
+			leg->ppl_sector = 0;
+			leg->ppl_size = 0;
+		}
+	why = place_ppl_logs(rs, NULL, !new_array);
 	if (why)
 		return raidx_refuse(rs, why);
 	/* No reshape space: the data stays where the PPL ends. */
-	rdev_for_each(rdev, md)
-		rdev->new_data_offset = rdev->data_offset;
+	for (i = 0; i < rs->raid_disks; i++)
+		if (rs->dev[i].data_dev)
+			rs->dev[i].leg.new_data_offset =
+				rs->dev[i].leg.data_offset;
 	return 0;
 }
 
@@ -184,7 +190,7 @@ static void prepare_joining_journal(struct raidx_set *rs)
 			    rs->sb_has_ext &&
 			    rs->sb_policy != RAIDX_POLICY_JOURNAL;
 	if (rs->journal_joins) {
-		rs->journal.rdev.journal_tail = 0;
+		rs->journal.tail = 0;	/* defensive: recorded only with one */
 		rs->write_sbs = true;
 	}
 }
@@ -322,6 +328,37 @@ static int write_empty_ppl_headers(struct raidx_set *rs)
 }
 
 /*
+ * A running array's legs get a log each, placed from md's view of them;
+ * md reads them only once the policy switch starts its PPL.
+ */
+static int give_md_ppl_logs(struct raidx_set *rs)
+{
+	struct raidx_leg_state *legs;
+	const char *why;
+	unsigned int i;
+
+	legs = kcalloc(rs->raid_disks, sizeof(*legs), GFP_KERNEL);
+	if (!legs)
+		return -ENOMEM;
+	for (i = 0; i < rs->raid_disks; i++)
+		legs[i] = raidx_run_leg(rs, i);
+	/*
+	 * A placement that fails leaves every leg without a log, so the
+	 * next try starts afresh (too many legs: nothing was placed).
+	 */
+	why = place_ppl_logs(rs, legs, true);
+	for (i = 0; i < rs->raid_disks; i++)
+		if (rs->dev[i].data_dev)
+			raidx_rdev_ppl(&rs->dev[i].rdev, &legs[i]);
+	kfree(legs);
+	if (why) {
+		DMERR("%s: consistency_policy ppl: %s", raidx_name(rs), why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * resync -> ppl: PPL space outside each leg's data, a uuid for its
  * checksums, the bitmap dropped (md refuses PPL beside one), then md's
  * personality starts the log.  The superblocks name PPL only once md runs
@@ -333,14 +370,11 @@ static int enable_ppl(struct raidx_set *rs)
 {
 	struct mddev *md = &rs->md;
 	struct md_rdev *rdev;
-	const char *why;
 	int r;
 
-	why = place_ppl_logs(rs, true);
-	if (why) {
-		DMERR("%s: consistency_policy ppl: %s", raidx_name(rs), why);
-		return -EINVAL;
-	}
+	r = give_md_ppl_logs(rs);
+	if (r)
+		return r;
 	if (!memchr_inv(rs->uuid, 0, sizeof(rs->uuid)))
 		generate_random_uuid(rs->uuid);
 	r = write_empty_ppl_headers(rs);

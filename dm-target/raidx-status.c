@@ -92,13 +92,12 @@ struct sync_view {
 	bool resyncing;		/* every leg must be shown 'a' */
 };
 
-static bool all_legs_in_sync(struct mddev *md)
+static bool all_legs_in_sync(struct raidx_set *rs)
 {
-	struct md_rdev *rdev;
+	unsigned int i;
 
-	rdev_for_each(rdev, md)
-		if (!test_bit(Journal, &rdev->flags) &&
-		    !test_bit(In_sync, &rdev->flags))
+	for (i = 0; i < rs->raid_disks; i++)
+		if (rs->dev[i].data_dev && !raidx_run_leg(rs, i).in_sync)
 			return false;
 	return true;
 }
@@ -131,7 +130,7 @@ static struct sync_view view_sync(struct raidx_set *rs,
 	else if (test_bit(MD_RECOVERY_NEEDED, &recovery))
 		v.resyncing = true;
 	else
-		v.in_sync = all_legs_in_sync(md);
+		v.in_sync = all_legs_in_sync(rs);
 
 	v.progress = min(done, max);
 	return v;
@@ -141,13 +140,17 @@ static struct sync_view view_sync(struct raidx_set *rs,
  *  'D' dead leg or journal, 'a' alive but not in sync (or a writeback
  *  journal), 'A' alive and in sync (or a writethrough journal), '-' absent.
  */
-static char leg_health(const struct sync_view *v, struct md_rdev *rdev)
+static char leg_health(const struct sync_view *v, struct raidx_set *rs,
+		       unsigned int i)
 {
-	if (!rdev->bdev)
+	struct raidx_leg_state leg;
+
+	if (!rs->dev[i].data_dev)
 		return '-';
-	if (test_bit(Faulty, &rdev->flags))
+	leg = raidx_run_leg(rs, i);
+	if (leg.faulty)
 		return 'D';
-	if (v->resyncing || (!v->in_sync && !test_bit(In_sync, &rdev->flags)))
+	if (v->resyncing || (!v->in_sync && !leg.in_sync))
 		return 'a';
 	return 'A';
 }
@@ -162,13 +165,12 @@ static sector_t array_data_offset(struct raidx_set *rs)
 	unsigned int i;
 
 	for (i = 0; i < rs->raid_disks; i++) {
-		struct md_rdev *rdev = &rs->dev[i].rdev;
+		struct raidx_leg_state leg = raidx_run_leg(rs, i);
 
-		if (rdev->bdev && test_bit(In_sync, &rdev->flags) &&
-		    !test_bit(Faulty, &rdev->flags))
-			return rdev->data_offset;
+		if (rs->dev[i].data_dev && leg.in_sync && !leg.faulty)
+			return leg.data_offset;
 	}
-	return rs->dev[0].rdev.data_offset;
+	return raidx_run_leg(rs, 0).data_offset;
 }
 
 static void emit_info(struct raidx_set *rs, char *result, unsigned int maxlen)
@@ -199,7 +201,7 @@ static void emit_info(struct raidx_set *rs, char *result, unsigned int maxlen)
 		     atomic64_read(&md->resync_mismatches) : 0;
 
 	for (i = 0; i < rs->raid_disks; i++)
-		DMEMIT("%c", leg_health(&v, &rs->dev[i].rdev));
+		DMEMIT("%c", leg_health(&v, rs, i));
 	DMEMIT(" %llu/%llu", (unsigned long long)v.progress,
 	       (unsigned long long)max);
 	DMEMIT(" %s", sync_action_names[action]);
@@ -227,10 +229,9 @@ static void emit_ima(struct raidx_set *rs, char *result, unsigned int maxlen)
 	DMEMIT(",raid_state=%s",
 	       sync_action_names[rs->started ? sync_action_of(md, md->recovery) :
 						SYNC_FROZEN]);
-	v.in_sync = all_legs_in_sync(md);
+	v.in_sync = all_legs_in_sync(rs);
 	for (i = 0; i < rs->raid_disks; i++)
-		DMEMIT(",raid_device_%d_status=%c", i,
-		       leg_health(&v, &rs->dev[i].rdev));
+		DMEMIT(",raid_device_%d_status=%c", i, leg_health(&v, rs, i));
 	if (rs_is_raid456(rs))
 		DMEMIT(",journal_dev_mode=%s",
 		       raidx_journal_mode_name(rs->journal.running_mode) ?: "invalid");

@@ -655,26 +655,26 @@ int raidx_table_policy(struct raidx_set *rs)
  * ---- Leg state the table sets ----
  */
 /*
- * Every leg starts in sync; 'rebuild' and the superblocks say
- * otherwise, and what the superblocks say wins unless the table
- * asks for rebuild or [no]sync.
+ * Each leg's state as the table alone gives it, at the start of every
+ * analysis: at its table position, with no data offset or log yet, and
+ * in sync unless named for 'rebuild'.  The superblocks say otherwise
+ * where they can, and what they say wins unless the table asks for
+ * rebuild or [no]sync.
  */
 void raidx_table_leg_state(struct raidx_set *rs)
 {
 	unsigned int i;
 
 	for (i = 0; i < rs->raid_disks; i++) {
-		struct md_rdev *rdev = &rs->dev[i].rdev;
+		bool rebuild = test_bit(i, rs->params.rebuild);
 
-		if (test_bit(i, rs->params.rebuild)) {
-			clear_bit(In_sync, &rdev->flags);
-			rdev->recovery_offset = 0;
-		} else {
-			set_bit(In_sync, &rdev->flags);
-			rdev->recovery_offset = MaxSector;
-		}
-		if (test_bit(i, rs->params.write_mostly))
-			set_bit(WriteMostly, &rdev->flags);
+		rs->dev[i].leg = (struct raidx_leg_state) {
+			.raid_disk = i,
+			.saved_raid_disk = -1,
+			.in_sync = !rebuild,
+			.recovery_offset = rebuild ? 0 : MaxSector,
+			.write_mostly = test_bit(i, rs->params.write_mostly),
+		};
 	}
 }
 

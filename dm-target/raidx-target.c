@@ -13,7 +13,7 @@
 
 #define RAIDX_VERSION_MAJOR	1
 #define RAIDX_VERSION_MINOR	20
-#define RAIDX_VERSION_PATCH	4
+#define RAIDX_VERSION_PATCH	5
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);
@@ -206,6 +206,7 @@ static int start_deferred(struct raidx_set *rs)
 	mutex_unlock(&running_lock);
 
 	raidx_forget_superblocks(rs);
+	raidx_size_superblocks(rs);
 	r = raidx_analyse(rs, false);
 	if (!r)
 		r = raidx_start_array(rs);

@@ -106,6 +106,30 @@ struct raidx_geometry {
 	sector_t dev_sectors;		/* per leg, and each leg's rdev */
 };
 
+/*
+ * What the analysis decides for one leg.  md's rdev gets it only when md
+ * starts (apply_decision(), raidx-md.c), so an analysis that is
+ * provisional (another table runs the array) or fails leaves the rdev as
+ * the build made it.  Once md runs, md's rdev is the leg's truth and
+ * this is stale: read a leg through raidx_run_leg().
+ */
+struct raidx_leg_state {
+	int raid_disk;			/* -1: left out of the array */
+	int saved_raid_disk;		/* >= 0: the bitmap may spare a recovery */
+	bool in_sync;
+	/*
+	 * Unreadable (left out; a resume tries again), or, until
+	 * adopt_leg_state() turns it into a recovery, recorded failed.
+	 */
+	bool faulty;
+	bool write_mostly;
+	sector_t recovery_offset;
+	sector_t data_offset;
+	sector_t new_data_offset;
+	sector_t ppl_sector;		/* its PPL: [sector, sector + size) */
+	unsigned int ppl_size;		/* 0: none */
+};
+
 struct raidx_dev {
 	/*
 	 * The table's words (NULL for "-"), pointing into dm's argv: set by
@@ -116,6 +140,7 @@ struct raidx_dev {
 	struct dm_dev *meta_dev;
 	struct dm_dev *data_dev;
 	struct md_rdev rdev;
+	struct raidx_leg_state leg;	/* decided, for md_run() */
 	bool first_use;		/* no valid superblock: written fresh */
 	bool unread;		/* superblock unreadable at load: no place yet */
 	bool stale;		/* events behind, not recorded failed: recover */
@@ -232,6 +257,7 @@ struct raidx_set {
 	struct {
 		struct dm_dev *dev;
 		struct md_rdev rdev;
+		sector_t tail;		/* decided: where md starts the log */
 		int mode;		/* asked for and recorded */
 		int running_mode;	/* what md runs: writethrough while degraded */
 	} journal;
@@ -311,7 +337,8 @@ raidx_run_geometry(const struct raidx_set *rs)
 {
 	const struct mddev *md = &rs->md;
 
-	if (!rs->started)
+	/* pairs with raidx_start_array(): md_run()'s set-up is visible */
+	if (!smp_load_acquire(&rs->started))
 		return rs->geo;
 	return (struct raidx_geometry) {
 		.level = md->level,
@@ -328,6 +355,29 @@ raidx_run_geometry(const struct raidx_set *rs)
 	};
 }
 
+/* Leg @i as md holds it once md runs the table; before, as decided. */
+static inline struct raidx_leg_state
+raidx_run_leg(const struct raidx_set *rs, unsigned int i)
+{
+	const struct md_rdev *rdev = &rs->dev[i].rdev;
+
+	/* pairs with raidx_start_array(): md_run()'s set-up is visible */
+	if (!smp_load_acquire(&rs->started))
+		return rs->dev[i].leg;
+	return (struct raidx_leg_state) {
+		.raid_disk = rdev->raid_disk,
+		.saved_raid_disk = rdev->saved_raid_disk,
+		.in_sync = test_bit(In_sync, &rdev->flags),
+		.faulty = test_bit(Faulty, &rdev->flags),
+		.write_mostly = test_bit(WriteMostly, &rdev->flags),
+		.recovery_offset = rdev->recovery_offset,
+		.data_offset = rdev->data_offset,
+		.new_data_offset = rdev->new_data_offset,
+		.ppl_sector = rdev->ppl.sector,
+		.ppl_size = rdev->ppl.size,
+	};
+}
+
 /*
  * What md's resync and the bitmap cover (md's resync_max_sectors): a
  * leg, but for raid10 the array (raid10_run and raid10_resize size both
@@ -336,12 +386,6 @@ raidx_run_geometry(const struct raidx_set *rs)
 static inline sector_t raidx_resync_span(const struct raidx_geometry *g)
 {
 	return g->level == 10 ? g->array_sectors : g->dev_sectors;
-}
-
-/* The same for an array md runs: md's sizes. */
-static inline sector_t rs_resync_sectors(struct raidx_set *rs)
-{
-	return rs_is_raid10(rs) ? rs->md.array_sectors : rs->md.dev_sectors;
 }
 
 /* raidx-target.c: nothing the other files call */
@@ -364,17 +408,19 @@ int raidx_table_policy(struct raidx_set *rs);
 /* raidx-metadata.c */
 int raidx_load_superblocks(struct raidx_set *rs);
 int __must_check raidx_write_superblocks(struct raidx_set *rs);
-int raidx_read_sb(struct md_rdev *rdev, bool reread);
+int raidx_read_sb(struct raidx_set *rs, unsigned int i);
 void raidx_sync_super(struct mddev *md, struct md_rdev *rdev);
 void raidx_clear_failed_bits(struct raidx_set *rs,
 			     const unsigned long *cleared);
 void raidx_forget_superblocks(struct raidx_set *rs);
 sector_t raidx_resync_position(struct raidx_set *rs);
-bool raidx_place_unread_leg(struct raidx_set *rs, struct md_rdev *rdev,
-			    unsigned int pos);
+bool raidx_place_unread_leg(struct raidx_set *rs, unsigned int pos,
+			    struct raidx_leg_state *leg);
 
 /* raidx-md.c */
 int raidx_build_md(struct raidx_set *rs);
+void raidx_size_superblocks(struct raidx_set *rs);
+void raidx_rdev_ppl(struct md_rdev *rdev, const struct raidx_leg_state *leg);
 void raidx_drop_bitmap(struct mddev *md);
 void raidx_stop_sync_thread(struct mddev *md);
 int raidx_start_array(struct raidx_set *rs);

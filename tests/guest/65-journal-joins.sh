@@ -36,6 +36,12 @@
 #     recovered, the data intact;
 #  h) the first superblock write after a join cut short (leg 2 still says
 #     resync, one event behind): the array assembles, data intact.
+# A journal joins a running array by a reload (LVM reloads the live
+# array), and md starts the new table only in preresume:
+#  i) s6 (made by the stock target, run by dm-raidx: all-zero uuid) gets
+#     journal j6, which holds the stock array s6a's log, by `dmsetup
+#     load; suspend; resume` of the live device: nothing replayed, the
+#     superblocks record the journal, s6's data intact, check 0.
 # timeout: 600
 # stock-warnings: allowed (removing a journaled stock array WARNs in
 # kthread_park: its raid_dtr parks the journal reclaim thread that its
@@ -47,16 +53,12 @@ load_raidx raidx
 MB=16
 BYTES=$((2 << 20))
 
-# legs_of VAR PREFIX: four legs (4 MiB metadata + MB MiB data) as table
-# words in VAR (not a command substitution: its cleanups would be lost).
+# legs_of VAR PREFIX: four legs of MB MiB (make_legs, files named by
+# PREFIX, so each array keeps its own) as table words in VAR (make_legs
+# not in a command substitution: its cleanups would be lost).
 legs_of() {
-	local i m d out=""
-	for i in 0 1 2 3; do
-		new_loop m "$TEST_TMP/$2-meta$i" 4
-		new_loop d "$TEST_TMP/$2-data$i" $MB
-		out+=" $m $d"
-	done
-	printf -v "$1" '%s' "$out"
+	make_legs 4 "$MB" "$2-" >/dev/null
+	printf -v "$1" '%s' "$(leg_args)"
 }
 
 # journal VAR NAME: a 16 MiB journal device without discard.  md discards
@@ -71,6 +73,33 @@ journal() {
 journal JDEV journal
 sectors=$(striped_sectors $MB 3)
 
+# joined NAME META0 SEED, after a journal joined NAME (klog_mark before):
+# md replayed nothing (it logs what it replays), leg 0's superblock
+# records the journal (at resume, before any write can be acknowledged),
+# md runs it, NAME holds pattern SEED and check finds no mismatches.
+joined() {
+	local replayed
+	replayed=$(klog_since | grep -c 'md/raid:.*recovering' || true)
+	assert_eq "$replayed" 0 "md replay lines when the journal joined $1"
+	assert_eq "$(sb_field "$2" 160 4)" 1 "$1's recorded policy once resumed (journal)"
+	assert_eq "$(raid_field "$1" 11)" A "$1's journal character (md runs the journal)"
+	assert_eq "$(sha_of "/dev/mapper/$1" "$BYTES")" "$(pattern_sha "$3" "$BYTES")" \
+		"$1's data after the journal joined (another array's log replayed into it?)"
+	assert_eq "$(mismatches "$1")" 0 "$1's mismatch_cnt after check"
+}
+
+# zero_uuid_array NAME LEGS SEED: a raid5 the stock target made (synced),
+# then written (pattern SEED) by dm-raidx without a journal: a write makes
+# dm-raidx record the array, its extension with the all-zero uuid.  Left
+# running.
+zero_uuid_array() {
+	dm_create "$1" "0 $sectors raid raid5_ls 1 128 4$2"
+	wait_sync "$1" 200
+	dm_remove "$1"
+	dm_create "$1" "0 $sectors raidx raid5_ls 1 128 4$2"
+	write_pattern "/dev/mapper/$1" "$3" "$BYTES"
+}
+
 # ---- a) -------------------------------------------------------------------
 legs_of legs1 s1
 dm_create s1 "0 $sectors raid raid5_ls 3 128 journal_dev $JDEV 4$legs1"
@@ -83,12 +112,7 @@ pass "a: the stock target's journal holds s1's log"
 
 # ---- b) -------------------------------------------------------------------
 legs_of legs2 s2
-dm_create s2 "0 $sectors raid raid5_ls 1 128 4$legs2"
-wait_sync s2 200
-dm_remove s2
-# A write makes dm-raidx record the array: its extension, all-zero uuid.
-dm_create s2 "0 $sectors raidx raid5_ls 1 128 4$legs2"
-write_pattern /dev/mapper/s2 72 "$BYTES"
+zero_uuid_array s2 "$legs2" 72
 dm_remove s2
 meta0=$(echo "$legs2" | awk '{print $1}')
 assert_eq "$(sb_field "$meta0" 152 4)" $((0x78446152)) "s2's extension magic"
@@ -99,16 +123,9 @@ pass "b: s2 ran under dm-raidx without a journal, all-zero uuid"
 # ---- c) -------------------------------------------------------------------
 klog_mark
 dm_create s2 "0 $sectors raidx raid5_ls 3 128 journal_dev $JDEV 4$legs2"
-# md says what it replayed (before 1.20.4: "recovering 0 data-only
-# stripes and 192 data-parity stripes", s1's, over s2's data)
-replayed=$(klog_since | grep -c 'md/raid:.*recovering' || true)
-assert_eq "$replayed" 0 "md replay lines when the journal joined s2"
-# Recorded at resume, before any write can be acknowledged.
-assert_eq "$(sb_field "$meta0" 160 4)" 1 "s2's recorded policy once resumed (journal)"
-assert_eq "$(raid_field s2 11)" A "s2's journal character (md runs the journal)"
-assert_eq "$(sha_of /dev/mapper/s2 "$BYTES")" "$(pattern_sha 72 "$BYTES")" \
-	"s2's data after the journal joined (s1's log replayed into it?)"
-assert_eq "$(mismatches s2)" 0 "mismatch_cnt after check"
+# before 1.20.4 md logged "recovering 0 data-only stripes and 192
+# data-parity stripes": s1's log, over s2's data
+joined s2 "$meta0" 72
 write_pattern /dev/mapper/s2 73 "$BYTES"
 dm_remove s2
 assert_eq "$(sb_field "$meta0" 168 8)$(sb_field "$meta0" 176 8)" 00 "s2's uuid (kept)"
@@ -204,4 +221,22 @@ wait_sync s5 200
 assert_eq "$(mismatches s5)" 0 "s5's mismatch_cnt after check"
 dm_remove s5
 pass "h: a join whose first superblock write was cut short still assembles"
+# ---- i) -------------------------------------------------------------------
+journal J6 journal6
+legs_of legs6a s6a
+dm_create s6a "0 $sectors raid raid5_ls 3 128 journal_dev $J6 4$legs6a"
+wait_sync s6a 200
+write_pattern /dev/mapper/s6a 79 "$BYTES"
+dm_remove s6a
+legs_of legs6 s6
+meta6=$(echo "$legs6" | awk '{print $1}')
+zero_uuid_array s6 "$legs6" 80
+assert_eq "$(sb_field "$meta6" 168 8)$(sb_field "$meta6" 176 8)" 00 "s6's recorded uuid"
+klog_mark
+run dmsetup load s6 --table "0 $sectors raidx raid5_ls 3 128 journal_dev $J6 4$legs6"
+run dmsetup suspend s6
+run dmsetup resume s6
+joined s6 "$meta6" 80
+dm_remove s6
+pass "i: a journal joining by a live reload started an empty log"
 echo "journal joins: all checks passed"

@@ -212,17 +212,18 @@ raid5_journal_legs() {
 	sectors=$(striped_sectors "$2" $(($1 - 1)))
 }
 
-# make_legs N SIZE_MB: N legs, each a 4 MiB metadata loop device plus a
-# SIZE_MB data loop device, backed by files in guest RAM (tmpfs).
+# make_legs N SIZE_MB [PREFIX]: N legs, each a 4 MiB metadata loop device
+# plus a SIZE_MB data loop device, backed by files in guest RAM (tmpfs)
+# named PREFIXmetaI and PREFIXdataI (another PREFIX keeps earlier legs).
 # Sets LEG_META[0..N-1] and LEG_DATA[0..N-1]; prints "meta data" per leg.
 make_legs() {
-	local n=$1 size=$2 i
+	local n=$1 size=$2 prefix=${3:-} i
 	modprobe loop
 	LEG_META=()
 	LEG_DATA=()
 	for ((i = 0; i < n; i++)); do
-		new_loop "LEG_META[$i]" "$TEST_TMP/meta$i" 4
-		new_loop "LEG_DATA[$i]" "$TEST_TMP/data$i" "$size"
+		new_loop "LEG_META[$i]" "$TEST_TMP/${prefix}meta$i" 4
+		new_loop "LEG_DATA[$i]" "$TEST_TMP/${prefix}data$i" "$size"
 		echo "${LEG_META[i]} ${LEG_DATA[i]}"
 	done
 }
