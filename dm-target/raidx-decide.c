@@ -221,6 +221,33 @@ static int decide_new_array(struct raidx_set *rs)
 	return 0;
 }
 
+/*
+ * A degraded raid4/5/6 that crashed: may md start it?  Its parity may not
+ * match the data it covers where writes were in flight, so data md
+ * computes from parity may read back wrong.  md computes none when every
+ * leg it does not read holds parity only and is there to be recovered
+ * from the data (raid5.c: dirty_parity_disks in raid5_run()); md checks
+ * and repairs a raid6's other parity on the way (handle_parity_checks6()).
+ * A missing one is refused, as md refuses it: whatever parity stays torn
+ * then (a raid6's P with Q missing, a raid4's parity leg when it comes
+ * back recovered from the bitmap, whose crash bits the degraded array's
+ * run may have cleared) would rebuild wrong data later.
+ */
+static bool crash_spares_data(struct raidx_set *rs)
+{
+	unsigned int i;
+
+	if (!rebuilds_only_parity(rs))
+		return false;
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
+
+		if (!d->data_dev || !d->rdev.sb_page || d->leg.raid_disk < 0)
+			return false;
+	}
+	return true;
+}
+
 /* An array recorded dirty: what its crash means for this activation. */
 static int decide_after_crash(struct raidx_set *rs)
 {
@@ -236,7 +263,8 @@ static int decide_after_crash(struct raidx_set *rs)
 	if (rs_is_raid456(rs) && rs->policy == RAIDX_POLICY_RESYNC &&
 	    rs->degraded_legs && !raidx_start_dirty_degraded &&
 	    (raidx_write_hole(g->level, g->raid_disks) ||
-	     rs->resync_from != MaxSector)) {
+	     rs->resync_from != MaxSector) &&
+	    !crash_spares_data(rs)) {
 		DMERR("%s: crashed with writes in flight and %u leg(s) missing:",
 		      raidx_name(rs), rs->degraded_legs);
 		DMERR("%s: data of the missing leg may read back wrong.",
@@ -251,11 +279,16 @@ static int decide_after_crash(struct raidx_set *rs)
 	 * After a crash the bitmap knows which regions had writes in flight,
 	 * but md only resyncs them when the array is recorded dirty; the
 	 * stock target never records that and leaves them unsynced.  The
-	 * copies a degraded raid1/raid10 still has may differ as much; a
-	 * degraded raid4/5/6 (start_dirty_degraded) has nothing to resync.
+	 * copies a degraded raid1/raid10 still has may differ as much.  A
+	 * degraded raid4/5/6 started with start_dirty_degraded is left as it
+	 * is, at the user's risk.  One whose lost legs hold parity only is
+	 * recorded dirty on: md recovers those legs first over every region
+	 * with a bit (as needed from 0, whatever the bitmap's events_cleared
+	 * says), and a crash before the end finds it dirty again.
 	 */
 	if (rs->policy != RAIDX_POLICY_RESYNC || !rs->bitmap_sector ||
-	    (rs->degraded_legs && rs_is_raid456(rs)) ||
+	    (rs->degraded_legs && rs_is_raid456(rs) &&
+	     !crash_spares_data(rs)) ||
 	    rs_given(rs, RAIDX_ARG_NOSYNC))
 		return 0;
 	if (rs->resync_from == MaxSector) {
@@ -275,6 +308,49 @@ static int decide_after_crash(struct raidx_set *rs)
 	}
 	rs->resync_from = 0;
 	return 0;
+}
+
+/*
+ * A raid1 or raid10 with a resync due (a crash, an unfinished resync) and
+ * two legs or more md reads data from: those may differ.  md recovers a
+ * leg before it resyncs (md_check_recovery()), and a mirror's recovery
+ * takes every region it passes off the bitmap's list (md_bitmap_start_sync()
+ * of an array no longer degraded) while writing the recovered leg only:
+ * the resync after it skips those regions, and the legs that stayed keep
+ * their differences for good (reads then depend on which leg serves them).
+ */
+static bool mirrors_may_differ(struct raidx_set *rs)
+{
+	unsigned int i, read = 0;
+
+	for (i = 0; i < rs->raid_disks; i++)
+		read += md_reads_leg(rs, i);
+	return raidx_recovery_waits_for_resync(rs->geo.level,
+					       rs->resync_from != MaxSector &&
+					       !rs_given(rs, RAIDX_ARG_NOSYNC),
+					       read);
+}
+
+/*
+ * So the legs to be recovered wait out of the array: md resyncs the legs
+ * it reads (keeping the bits of the regions the absent legs miss), and
+ * raidx-md.c places the waiting ones once the resync has ended, for md to
+ * recover them.  Their superblocks record their place and a recovery from
+ * the start meanwhile, which a later activation recovers in full.
+ */
+static void wait_for_resync(struct raidx_set *rs)
+{
+	unsigned int i;
+
+	if (!mirrors_may_differ(rs))
+		return;
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct raidx_dev *d = &rs->dev[i];
+
+		if (d->data_dev && d->leg.raid_disk >= 0 && !d->leg.faulty &&
+		    !md_reads_leg(rs, i))
+			d->leg.after_resync = true;
+	}
 }
 
 /* The same array again: a rebuild, a grow, or as recorded. */
@@ -304,8 +380,15 @@ static int decide_size_and_recovery(struct raidx_set *rs)
 	if (rs_given(rs, RAIDX_ARG_REBUILD)) {
 		rs->grow = false;
 		rs->write_sbs = true;
-		rs->unsynced_from = MaxSector;
-		setup_recovery(rs, MaxSector);
+		/*
+		 * The resync a mirror's rebuilt legs wait for is kept
+		 * (wait_for_resync()); otherwise the rebuild records the
+		 * array in sync, as the stock target does.
+		 */
+		if (!mirrors_may_differ(rs)) {
+			rs->unsynced_from = MaxSector;
+			setup_recovery(rs, MaxSector);
+		}
 	} else if (rs->grow) {
 		/* Run at the recorded size; preresume grows it. */
 		r = raidx_sizes_for(rs, sb_array, &g->array_sectors,
@@ -471,7 +554,8 @@ static int decide_takeover(struct raidx_set *rs)
  * new array, a takeover, a rebuild, a size change, a crash, or the same
  * array again?
  * Writes where md's resync starts (rs->resync_from), the sizes md runs
- * at (rs->geo), rs->write_sbs, rs->grow and rs->unsynced_from.
+ * at (rs->geo), rs->write_sbs, rs->grow, rs->unsynced_from, and the legs
+ * that wait for the resync (leg.after_resync).
  */
 int raidx_decide(struct raidx_set *rs)
 {
@@ -495,6 +579,8 @@ int raidx_decide(struct raidx_set *rs)
 			return r;
 	}
 	r = decide_size_and_recovery(rs);
+	if (!r)
+		wait_for_resync(rs);
 	/*
 	 * md replays a PPL only into an array recorded unsynced, and marks
 	 * it clean itself once the log is replayed: a crashed PPL array

@@ -543,6 +543,12 @@ bool raidx_leg_only_parity(u32 level, u32 layout, u32 disks, u32 pos)
 	return false;
 }
 
+bool raidx_recovery_waits_for_resync(u32 level, bool resync_due,
+				     unsigned int legs_read)
+{
+	return (level == 1 || level == 10) && resync_due && legs_read >= 2;
+}
+
 /*
  * md's bitmap code handles any region count, but dm-raid has always kept a
  * bitmap to 2^21 regions and LVM2 picks region_size by that bound, so the

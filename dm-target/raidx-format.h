@@ -367,6 +367,14 @@ bool raidx_takeover_supported(const struct raidx_shape *from,
 			      const struct raidx_shape *to);
 /* Does leg @pos hold parity (P or Q) only, never data, in this layout? */
 bool raidx_leg_only_parity(u32 level, u32 layout, u32 disks, u32 pos);
+/*
+ * Must a leg to be recovered wait until md's resync has ended?  md
+ * recovers first, and a raid1/raid10 recovery takes the regions it passes
+ * off the bitmap while writing the recovered leg only: the copies md
+ * reads (@legs_read) would keep what made them differ.
+ */
+bool raidx_recovery_waits_for_resync(u32 level, bool resync_due,
+				     unsigned int legs_read);
 
 /*
  * Write-intent bitmap regions (sectors one bitmap bit covers) of a table

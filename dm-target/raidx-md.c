@@ -6,11 +6,12 @@
  * starting and stopping the md personality, the stripe cache, the
  * device-mapper suspend/resume protocol (postsuspend, preresume, resume),
  * loading and resizing the write-intent bitmap, reviving legs that
- * failed transiently, the capacity and table events md raises, the
- * journal mode md starts with and a joining journal's empty log.  The
- * array is started read-only and frozen (in the constructor, or in
- * preresume for a reload, see raidx-target.c) and only begins to write
- * and resync on the first resume.
+ * failed transiently, legs held out of the array until its resync ends,
+ * the capacity and table events md raises, the journal mode md starts
+ * with and a joining journal's empty log.  The array is started
+ * read-only (in the constructor, or in preresume for a reload, see
+ * raidx-target.c), frozen in preresume, and only begins to write and
+ * resync on the first resume.
  */
 #include "raidx.h"
 #include "md-bitmap.h"
@@ -54,7 +55,108 @@ static void table_event(struct work_struct *ws)
 		set_rdev_sectors(rs);
 	if (settled)
 		set_dm_capacity(rs);
+	/*
+	 * md queues this when a sync ends, too.  The placement needs the
+	 * reconfig mutex, which md_stop_writes() holds while it flushes
+	 * md_misc_wq, where this runs: it goes on another queue.
+	 */
+	if (READ_ONCE(rs->legs_after_resync) && rs->md.recovery_cp == MaxSector)
+		queue_work(system_long_wq, &rs->place_legs_work);
 	dm_table_event(rs->ti->table);
+}
+
+/*
+ * raidx_recovery_waits_for_resync() on the running array: a leg to be
+ * recovered now would make md skip regions its resync still needs.
+ */
+static bool recovery_must_wait(struct raidx_set *rs)
+{
+	struct md_rdev *rdev;
+	unsigned int in_sync = 0;
+
+	rdev_for_each(rdev, &rs->md)
+		if (rdev->raid_disk >= 0 && test_bit(In_sync, &rdev->flags) &&
+		    !test_bit(Faulty, &rdev->flags) &&
+		    !test_bit(Journal, &rdev->flags))
+			in_sync++;
+	return raidx_recovery_waits_for_resync(rs->md.level,
+					       rs->md.recovery_cp != MaxSector,
+					       in_sync);
+}
+
+/* Leg @i waits out of the array, md skipping it, until the resync ends. */
+static void hold_leg_for_resync(struct raidx_set *rs, unsigned int i)
+{
+	DMINFO("%s: leg %u waiting for the resync before its recovery",
+	       raidx_name(rs), i);
+	rs->dev[i].rdev.raid_disk = -1;
+	set_bit(Candidate, &rs->dev[i].rdev.flags);
+	WRITE_ONCE(rs->legs_after_resync, true);
+}
+
+/*
+ * Legs the decision held out until the resync ended (leg.after_resync)
+ * go to their table positions once it has, recovered by md: in full, or
+ * from the bitmap for a leg that came back from a failure (its bits were
+ * kept while it was out: md's writes to a degraded mirror keep them).
+ * Called with the reconfig mutex held; not while suspended (resume comes
+ * back here) or while a sync runs (its end does).
+ */
+static void place_legs_after_resync(struct raidx_set *rs)
+{
+	struct mddev *md = &rs->md;
+	bool placed = false, waiting = false;
+	unsigned int i;
+
+	if (!rs->legs_after_resync || !rs->started || rs->suspended ||
+	    !md->pers || md->recovery_cp != MaxSector ||
+	    test_bit(MD_RECOVERY_RUNNING, &md->recovery))
+		return;
+	for (i = 0; i < rs->raid_disks; i++) {
+		struct md_rdev *rdev = &rs->dev[i].rdev;
+
+		if (!test_bit(Candidate, &rdev->flags))
+			continue;
+		/* failed meanwhile (its superblock write): a failed leg now */
+		if (test_bit(Faulty, &rdev->flags)) {
+			clear_bit(Candidate, &rdev->flags);
+			continue;
+		}
+		rdev->raid_disk = i;
+		rdev->recovery_offset = 0;
+		clear_bit(In_sync, &rdev->flags);
+		if (md->pers->hot_add_disk(md, rdev)) {
+			DMWARN("%s: leg %u not placed after the resync (suspend, resume to retry)",
+			       raidx_name(rs), i);
+			rdev->raid_disk = -1;
+			waiting = true;
+			continue;
+		}
+		clear_bit(Candidate, &rdev->flags);
+		DMINFO("%s: resync ended: recovering leg %u", raidx_name(rs), i);
+		placed = true;
+	}
+	if (placed) {
+		set_bit(MD_SB_CHANGE_DEVS, &md->sb_flags);
+		/* what md_check_recovery() sets too: the status says "recover" */
+		set_bit(MD_RECOVERY_RECOVER, &md->recovery);
+		set_bit(MD_RECOVERY_NEEDED, &md->recovery);
+	}
+	/* the status sees the recovery due before the legs stop waiting */
+	smp_mb__after_atomic();
+	WRITE_ONCE(rs->legs_after_resync, waiting);
+	if (placed)
+		md_wakeup_thread(md->thread);
+}
+
+static void place_legs_work(struct work_struct *ws)
+{
+	struct raidx_set *rs = container_of(ws, struct raidx_set,
+					    place_legs_work);
+
+	mddev_lock_nointr(&rs->md);
+	place_legs_after_resync(rs);
+	mddev_unlock(&rs->md);
 }
 
 /*
@@ -217,6 +319,7 @@ int raidx_build_md(struct raidx_set *rs)
 
 	mddev_init(&rs->md);
 	INIT_WORK(&rs->md.event_work, table_event);
+	INIT_WORK(&rs->place_legs_work, place_legs_work);
 	for (i = 0; i < rs->raid_disks; i++) {
 		r = build_leg(rs, i);
 		if (r)
@@ -299,6 +402,7 @@ static void apply_decision(struct raidx_set *rs)
 	unsigned int i;
 
 	set_md_geometry(rs);
+	rs->legs_after_resync = false;
 	for (i = 0; i < rs->raid_disks; i++) {
 		const struct raidx_leg_state *leg = &rs->dev[i].leg;
 		struct md_rdev *rdev = &rs->dev[i].rdev;
@@ -307,6 +411,10 @@ static void apply_decision(struct raidx_set *rs)
 		assign_bit(In_sync, &rdev->flags, leg->in_sync);
 		assign_bit(Faulty, &rdev->flags, leg->faulty);
 		assign_bit(WriteMostly, &rdev->flags, leg->write_mostly);
+		/* md adds no Candidate as a spare: place_legs_after_resync() */
+		clear_bit(Candidate, &rdev->flags);
+		if (leg->after_resync)
+			hold_leg_for_resync(rs, i);
 	}
 	rs->journal.rdev.journal_tail = rs->journal.tail;
 	md->recovery_cp = rs->resync_from;
@@ -398,9 +506,13 @@ int raidx_start_array(struct raidx_set *rs)
 		return r;
 	rs->md_tried = true;
 	apply_decision(rs);
+	/*
+	 * Read-only until resume: md starts no sync on it (md_run() clears
+	 * md's recovery flags, so a "frozen" set here would not last;
+	 * preresume freezes the array for the resume to thaw).
+	 */
 	md->ro = 1;
 	md->in_sync = 1;
-	set_bit(MD_RECOVERY_FROZEN, &md->recovery);
 
 	mddev_lock_nointr(md);
 	r = md_run(md);
@@ -459,6 +571,7 @@ int raidx_start_array(struct raidx_set *rs)
 fail:
 	md_stop(md);
 	mddev_unlock(md);
+	cancel_work_sync(&rs->place_legs_work);
 	return r;
 }
 
@@ -516,6 +629,8 @@ void raidx_stop_array(struct raidx_set *rs)
 	md_stop(md);
 	rs->started = false;
 	mddev_unlock(md);
+	/* md_stop() flushed the table events that queue it; it finds md gone */
+	cancel_work_sync(&rs->place_legs_work);
 }
 
 /*
@@ -669,7 +784,10 @@ static void revive_faulty_legs(struct raidx_set *rs)
 		}
 		clear_bit(Faulty, &rdev->flags);
 		clear_bit(WriteErrorSeen, &rdev->flags);
-		if (md->pers->hot_add_disk(md, rdev)) {
+		clear_bit(Candidate, &rdev->flags);
+		if (recovery_must_wait(rs)) {
+			hold_leg_for_resync(rs, i);
+		} else if (md->pers->hot_add_disk(md, rdev)) {
 			/* raid10 takes no leg back while a resync is due */
 			DMWARN("%s: %s device #%u not taken back: resume again after the resync",
 			       raidx_name(rs), rs->type->name, i);
@@ -677,9 +795,10 @@ static void revive_faulty_legs(struct raidx_set *rs)
 			rdev->saved_raid_disk = -1;
 			rdev->flags = flags;
 			continue;
+		} else {
+			clear_bit(In_sync, &rdev->flags);
+			rdev->recovery_offset = 0;
 		}
-		clear_bit(In_sync, &rdev->flags);
-		rdev->recovery_offset = 0;
 		rs->dev[i].unread = false;
 		set_bit(i, revived);
 	}
@@ -936,7 +1055,6 @@ void raidx_resume(struct dm_target *ti)
 
 	if (!rs->suspended)
 		return;
-	rs->suspended = false;
 	mddev_lock_nointr(md);
 	clear_bit(MD_RECOVERY_FROZEN, &md->recovery);
 	md->ro = 0;
@@ -949,5 +1067,9 @@ void raidx_resume(struct dm_target *ti)
 	 */
 	md->in_sync = md->persistent && md->recovery_cp == MaxSector;
 	mddev_resume(md);
+	/* under the mutex: a placement waits for md to run again */
+	rs->suspended = false;
+	/* the resync may have ended while a suspend kept them waiting */
+	place_legs_after_resync(rs);
 	mddev_unlock(md);
 }

@@ -68,8 +68,10 @@ static enum sync_action sync_action_of(struct mddev *md,
 
 	if (test_bit(MD_RECOVERY_FROZEN, &recovery))
 		return SYNC_FROZEN;
+	/* the resync has ended, the legs that waited for it are not placed */
 	if (!sync_underway(md, recovery))
-		return SYNC_IDLE;
+		return READ_ONCE(mddev_to_rs(md)->legs_after_resync) &&
+		       md->recovery_cp == MaxSector ? SYNC_RECOVER : SYNC_IDLE;
 	for (i = 0; i < ARRAY_SIZE(running_sync_kinds); i++) {
 		if ((recovery & running_sync_kinds[i].flags) !=
 		    running_sync_kinds[i].flags)
@@ -118,13 +120,21 @@ static struct sync_view view_sync(struct raidx_set *rs,
 
 	done = (action == SYNC_IDLE && !test_bit(MD_RECOVERY_INTR, &recovery)) ?
 	       raidx_resync_position(rs) : md->curr_resync_completed;
+	/*
+	 * A recovery not started yet (sync_action_of(), or a leg just
+	 * placed) has done nothing; one just ended leaves every leg in sync.
+	 */
+	if (action == SYNC_RECOVER &&
+	    !test_bit(MD_RECOVERY_RUNNING, &recovery) && !all_legs_in_sync(rs))
+		done = 0;
 
 	if (action == SYNC_IDLE && done >= max)
 		v.in_sync = test_bit(MD_RECOVERY_RECOVER, &recovery);
 	else if (action == SYNC_RESYNC || action == SYNC_RESHAPE)
 		v.resyncing = true;
 	else if (action == SYNC_CHECK || action == SYNC_REPAIR)
-		v.in_sync = true;
+		/* md may check while legs wait out of the array for a resync */
+		v.in_sync = !READ_ONCE(rs->legs_after_resync);
 	else if (action == SYNC_RECOVER)
 		;	/* the recovering legs show 'a' on their own */
 	else if (test_bit(MD_RECOVERY_NEEDED, &recovery))

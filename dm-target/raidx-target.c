@@ -13,7 +13,7 @@
 
 #define RAIDX_VERSION_MAJOR	1
 #define RAIDX_VERSION_MINOR	20
-#define RAIDX_VERSION_PATCH	5
+#define RAIDX_VERSION_PATCH	6
 
 static char *target_name = "raid";
 module_param(target_name, charp, 0444);

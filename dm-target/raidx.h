@@ -128,6 +128,11 @@ struct raidx_leg_state {
 	sector_t new_data_offset;
 	sector_t ppl_sector;		/* its PPL: [sector, sector + size) */
 	unsigned int ppl_size;		/* 0: none */
+	/*
+	 * To be recovered, but only once md's resync has ended: until then
+	 * md gets it unplaced (raidx-decide.c: wait_for_resync()).
+	 */
+	bool after_resync;
 };
 
 struct raidx_dev {
@@ -207,6 +212,12 @@ struct raidx_set {
 	 * re-armed whenever md drops the request with an interrupted sync.
 	 */
 	bool resync_requested;
+	/*
+	 * Legs md holds out of the array (Candidate) until its resync has
+	 * ended, and the work that then places them (raidx-md.c).
+	 */
+	bool legs_after_resync;
+	struct work_struct place_legs_work;
 
 	/*
 	 * Another table of this module ran the array when this one was
